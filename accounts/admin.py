@@ -1,0 +1,66 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = [
+        "username",
+        "employee_number",
+        "name_zh",
+        "name_en",
+        "organization",
+        "job_title",
+        "employment_status",
+        "is_active",
+        "is_staff",
+    ]
+    list_filter = ["is_active", "is_staff", "is_superuser", "employment_status", "organization"]
+    search_fields = ["username", "employee_number", "name_zh", "name_en", "email"]
+    list_select_related = ["organization"]
+    raw_id_fields = ["organization"]
+    ordering = ["username"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (
+            _("Person"),
+            {
+                "fields": [
+                    "employee_number",
+                    "name_zh",
+                    "name_en",
+                    "email",
+                    "mobile",
+                    "organization",
+                    "job_title",
+                    "employment_status",
+                ]
+            },
+        ),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "username",
+                    "employee_number",
+                    "name_zh",
+                    "email",
+                    "organization",
+                    "password1",
+                    "password2",
+                ],
+            },
+        ),
+    ]
+    readonly_fields = ["last_login", "date_joined"]

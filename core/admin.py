@@ -1,0 +1,57 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditLogEntry, County, Organization
+
+admin.site.site_header = _("Ministry of Labor · MOL Portal administration")
+admin.site.site_title = _("MOL Portal administration")
+admin.site.index_title = _("Administration")
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "kind", "parent", "county", "is_active"]
+    list_filter = ["kind", "is_active", "county"]
+    search_fields = ["code", "name_zh", "name_en", "abbreviation"]
+    list_select_related = ["parent", "county"]
+    raw_id_fields = ["parent"]
+    readonly_fields = ["created_at", "updated_at"]
+    ordering = ["sort_order", "code"]
+
+
+@admin.register(County)
+class CountyAdmin(admin.ModelAdmin):
+    list_display = ["code", "letter", "name_zh", "name_en", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["code", "letter", "name_zh", "name_en"]
+    ordering = ["sort_order", "code"]
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(admin.ModelAdmin):
+    """Read-only: nobody edits or deletes the audit trail by hand."""
+
+    list_display = [
+        "created_at",
+        "actor_repr",
+        "action",
+        "content_type",
+        "object_repr",
+        "ip_address",
+    ]
+    list_filter = ["action", "content_type", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["actor_repr", "object_repr", "object_id", "message", "ip_address"]
+    date_hierarchy = "created_at"
+    list_select_related = ["content_type"]
+    readonly_fields = [f.name for f in AuditLogEntry._meta.fields]
+    ordering = ["-created_at", "-id"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,59 @@
+from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .registry import Tile, tiles
+from .selectors import health_status
+
+
+@login_not_required
+@require_GET
+def public_home(request):
+    return render(
+        request,
+        "core/public_home.html",
+        {"tiles": tiles.for_surface(Tile.PUBLIC, request.user)},
+    )
+
+
+@login_not_required
+@require_GET
+def accessibility(request):
+    return render(request, "core/accessibility.html")
+
+
+@login_not_required
+@require_GET
+def privacy(request):
+    return render(request, "core/privacy.html")
+
+
+@require_GET
+def intranet_home(request):
+    return render(
+        request,
+        "core/intranet_home.html",
+        {"tiles": tiles.for_surface(Tile.INTRANET, request.user)},
+    )
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    status = health_status()
+    return JsonResponse(status, status=200 if status["status"] == "ok" else 503)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)

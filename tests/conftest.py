@@ -1,0 +1,155 @@
+"""Shared fixtures.
+
+Services: a test that needs PostgreSQL, Redis, slapd or Chromium asks for it through a fixture
+below. When the service is missing the test is skipped with the reason, except when CI=true:
+then a missing service is a failure, never a skip.
+"""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright + ORM in tests
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def require(condition: bool, reason: str):
+    """Skip (developer machine) or fail (CI) when a needed service is missing."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true and a required service is missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def port_open(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def redis_url() -> str:
+    return settings.REDIS_URL
+
+
+@pytest.fixture
+def needs_redis():
+    url = redis_url()
+    require(bool(url), "REDIS_URL is not set")
+    parsed = urlparse(url)
+    require(
+        port_open(parsed.hostname or "127.0.0.1", parsed.port or 6379),
+        f"Redis is not reachable at {url}",
+    )
+    return url
+
+
+@pytest.fixture
+def needs_postgres():
+    engine = settings.DATABASES["default"]["ENGINE"]
+    require(engine == "django.db.backends.postgresql", "DATABASE_URL is not PostgreSQL")
+    return settings.DATABASES["default"]
+
+
+@pytest.fixture
+def needs_chromium():
+    require(os.path.exists(CHROMIUM), f"Chromium not found at {CHROMIUM}")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:  # pragma: no cover
+        require(False, "playwright is not installed")
+    return CHROMIUM
+
+
+@pytest.fixture
+def needs_binary():
+    def check(name: str) -> str:
+        path = shutil.which(name) or (f"/usr/sbin/{name}" if os.path.exists(f"/usr/sbin/{name}")
+                                      else None)
+        require(path is not None, f"{name} is not installed")
+        return path
+
+    return check
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run inline in tests, unless a test starts a real worker (see core tests)."""
+    from mol_portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _static_from_finders(settings):
+    """Serve static files straight from the source folders (no collectstatic in tests)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def password():
+    return "correct-horse-battery-9"
+
+
+@pytest.fixture
+def make_user(db, password):
+    from accounts.models import User
+    from core.models import Organization
+
+    counter = {"n": 0}
+
+    def make(**kwargs):
+        counter["n"] += 1
+        n = counter["n"]
+        kwargs.setdefault("username", f"user{n}")
+        kwargs.setdefault("employee_number", f"T{n:05d}")
+        kwargs.setdefault("name_zh", f"測試員{n}")
+        kwargs.setdefault("email", f"user{n}@example.gov.tw")
+        if "organization" not in kwargs:
+            kwargs["organization"] = Organization.objects.get(code="IM")
+        user = User(**kwargs)
+        user.set_password(password)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def staff_user(make_user):
+    return make_user(username="staffer", is_staff=True)
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user(username="owner")
+
+
+@pytest.fixture
+def outsider(make_user):
+    from core.models import Organization
+
+    return make_user(username="outsider", organization=Organization.objects.get(code="BLI"))

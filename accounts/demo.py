@@ -42,5 +42,5 @@ def load_users(stdout):
                 setattr(user, key, value)
             user.full_clean()
             user.save()
-    stdout.write("  demo logins (password %s): %s" % (
-        DEMO_PASSWORD, ", ".join(u[0] for u in DEMO_USERS)))
+    logins = ", ".join(u[0] for u in DEMO_USERS)
+    stdout.write(f"  demo logins (password {DEMO_PASSWORD}): {logins}")

@@ -151,9 +151,7 @@ def _on_logout(sender, request, user, **kwargs):
     from .services import audit_record
 
     ip, agent = _request_meta(request)
-    audit_record(
-        action=AuditAction.LOGOUT, actor=user, obj=user, ip_address=ip, user_agent=agent
-    )
+    audit_record(action=AuditAction.LOGOUT, actor=user, obj=user, ip_address=ip, user_agent=agent)
 
 
 @receiver(user_login_failed, dispatch_uid="core.audit.login_failed")

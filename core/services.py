@@ -47,7 +47,7 @@ def audit_record(
         user_agent=(user_agent or "")[:300],
     )
     if obj is not None:
-        entry.content_type = ContentType.objects.get_for_model(type(obj))
+        entry.content_type = ContentType.objects.get_for_model(obj)
         entry.object_id = str(obj.pk)
         entry.object_repr = str(obj)[:200]
     entry.save()

@@ -20,8 +20,9 @@ tiles.register(
         key="core.privacy",
         surface=Tile.PUBLIC,
         title=_("Privacy notice"),
-        description=_("What personal data we collect and why, under the Personal Data "
-                      "Protection Act."),
+        description=_(
+            "What personal data we collect and why, under the Personal Data Protection Act."
+        ),
         url_name="core:privacy",
         icon="shield",
         order=910,

@@ -359,7 +359,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "MOL Portal API",
     "DESCRIPTION": (
         "Single sign-on, reference data and business APIs of the Ministry of Labor portal. "
-        "Errors always have the shape {\"error\": {\"status\", \"code\", \"message\", \"fields\"}}."
+        'Errors always have the shape {"error": {"status", "code", "message", "fields"}}.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

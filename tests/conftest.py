@@ -72,8 +72,9 @@ def needs_chromium():
 @pytest.fixture
 def needs_binary():
     def check(name: str) -> str:
-        path = shutil.which(name) or (f"/usr/sbin/{name}" if os.path.exists(f"/usr/sbin/{name}")
-                                      else None)
+        path = shutil.which(name) or (
+            f"/usr/sbin/{name}" if os.path.exists(f"/usr/sbin/{name}") else None
+        )
         require(path is not None, f"{name} is not installed")
         return path
 

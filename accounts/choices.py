@@ -6,3 +6,25 @@ class EmploymentStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     ON_LEAVE = "on_leave", _("On leave")
     LEFT = "left", _("Left")
+
+
+class RoleSource(models.TextChoices):
+    MANUAL = "manual", _("Assigned by an administrator")
+    APPLICATION = "application", _("Assigned by the application's administrator")
+    DIRECTORY = "directory", _("From a directory group")
+    HR = "hr", _("From the HR feed")
+
+
+class HRSyncStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    APPLIED = "applied", _("Applied")
+    DRY_RUN = "dry_run", _("Dry run")
+    REFUSED = "refused", _("Refused")
+    FAILED = "failed", _("Failed")
+
+
+class LoginMethod(models.TextChoices):
+    PASSWORD = "password", _("Local password")
+    LDAP = "ldap", _("Directory (LDAP/AD)")
+    CERTIFICATE = "certificate", _("Client certificate")
+    OIDC = "oidc", _("Single sign-on")

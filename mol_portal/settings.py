@@ -103,6 +103,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "csp",
+    "oauth2_provider",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     # Ours: core and accounts first (everything depends on them), then the domain apps.
     "core",
     "accounts",
@@ -126,11 +131,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "core.middleware.RequestContextMiddleware",
     "core.middleware.IntranetLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns lockouts raised by the backends into responses.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mol_portal.urls"
@@ -246,6 +254,42 @@ PUBLIC_PATH_PREFIXES = [
     "/media/public/",
 ]
 PUBLIC_PATHS = ["/", "/healthz", "/favicon.ico", "/robots.txt"]
+
+AUTHENTICATION_BACKENDS = [
+    # Lockout first: refuses before any backend checks a password.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- accounts: lockout (django-axes) --------------------------------------------------------
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+# Lock per user and, separately, per IP address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_PROXY", not EMBEDDED) else None
+
+# --- accounts: OpenID Connect provider (django-oauth-toolkit) -------------------------------
+OAUTH2_PROVIDER_APPLICATION_MODEL = "accounts.Application"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "PKCE_REQUIRED": True,
+    "ROTATE_REFRESH_TOKEN": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OIDC_ACCESS_TOKEN_SECONDS", 600, minimum=60),
+    "ID_TOKEN_EXPIRE_SECONDS": env_int("OIDC_ID_TOKEN_SECONDS", 600, minimum=60),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("OIDC_REFRESH_TOKEN_SECONDS", 8 * 3600, minimum=60),
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "SCOPES": {
+        "openid": "OpenID Connect",
+        "profile": "Name, employee number, unit and title",
+        "email": "E-mail address",
+        "roles": "Roles in the requesting application",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+}
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hant"

@@ -276,9 +276,24 @@ class HRSyncRun(models.Model):
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     moved_count = models.PositiveIntegerField(_("moved"), default=0)
     deactivated_count = models.PositiveIntegerField(_("deactivated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    skipped_count = models.PositiveIntegerField(
+        _("skipped"),
+        default=0,
+        help_text=_(
+            "Rows older than the account's HR record, not yet effective, or superseded by a "
+            "later row for the same employee."
+        ),
+    )
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     errors = models.JSONField(_("row errors"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
+    feed_digest = models.CharField(_("feed SHA-256"), max_length=64, blank=True)
+    forced = models.BooleanField(
+        _("safety valve overridden"),
+        default=False,
+        help_text=_("Run with --force: the mass-deactivation limit was not applied."),
+    )
 
     class Meta:
         verbose_name = _("HR sync run")

@@ -1,1 +1,601 @@
-"""Models of this app arrive with its issue; the app is installed from the start."""
+"""The official-document register (公文) and the sign-off engine every app uses.
+
+* ``DocumentSeries``: one per issuing unit, the characters of its numbers (勞動資).
+* ``DocumentCounter``: one row per (unit, ROC year), locked while a serial is taken.
+* ``Document``: the register entry, linked to any source object by a generic relation.
+* ``SignOffChain`` / ``SignOffStep`` / ``SignOffAction``: the chain, its ordered steps (steps
+  that share an order number are a parallel countersign, 會簽) and the timeline.
+* ``Delegation``: who may act for whom while on leave.
+* ``SignOffReminder``: one row per step and day an overdue reminder was due (idempotency).
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+from .choices import (
+    OPEN_DOCUMENT_STATUSES,
+    ActionKind,
+    ChainStatus,
+    DocumentCategory,
+    DocumentStatus,
+    SecurityLevel,
+    StepStatus,
+)
+from .constants import ROC_YEAR_OFFSET, SERIAL_DIGITS
+
+
+def roc_year(day=None) -> int:
+    """The Minguo (ROC) year of ``day`` (default: today in the site's time zone)."""
+    day = day or timezone.localdate()
+    return day.year - ROC_YEAR_OFFSET
+
+
+class DocumentSeries(TimeStampedModel):
+    """The number series of one issuing unit: its prefix characters (字)."""
+
+    unit = models.OneToOneField(
+        "core.Organization",
+        verbose_name=_("unit"),
+        related_name="document_series",
+        on_delete=models.PROTECT,
+    )
+    prefix = models.CharField(
+        _("prefix"),
+        max_length=20,
+        unique=True,
+        help_text=_(
+            "Characters before 字 in the unit's document numbers, e.g. 勞動資 for "
+            "勞動資字第1150000123號. Changing it affects new numbers only."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("document number series")
+        verbose_name_plural = _("document number series")
+        ordering = ["unit__sort_order", "unit__code"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(prefix=""), name="documents_series_prefix_set"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}字 ({self.unit.code})"
+
+
+class DocumentCounter(models.Model):
+    """The last serial taken per unit and ROC year. Locked with SELECT ... FOR UPDATE in the
+    transaction that inserts the document, so a rollback gives the serial back."""
+
+    unit = models.ForeignKey(
+        "core.Organization",
+        verbose_name=_("unit"),
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    roc_year = models.PositiveSmallIntegerField(_("ROC year"))
+    last_serial = models.PositiveIntegerField(_("last serial"), default=0)
+
+    class Meta:
+        verbose_name = _("document number counter")
+        verbose_name_plural = _("document number counters")
+        ordering = ["-roc_year", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "roc_year"], name="documents_counter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.roc_year}: {self.last_serial}"
+
+
+class DocumentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one row-level rule, used by views, the API and exports alike.
+
+        * superusers see everything;
+        * ordinary (普通) documents of the user's unit and every unit below it;
+        * any level: documents of the user's own unit, documents the user registered, and
+          documents where the user is or was a signer or may act as one (role or delegate).
+        """
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        from .selectors import actor_step_q  # selectors import models; avoid a cycle
+
+        steps = SignOffStep.objects.filter(
+            actor_step_q(user) | Q(acted_by=user) | Q(on_behalf_of=user)
+        ).values("chain__document_id")
+        rule = Q(registered_by=user) | Q(pk__in=steps)
+        if user.organization_id:
+            subtree = user.organization.descendant_ids()
+            rule |= Q(unit_id=user.organization_id)
+            rule |= Q(unit_id__in=subtree, security_level=SecurityLevel.ORDINARY)
+        return self.filter(rule)
+
+    def overdue(self, day=None):
+        day = day or timezone.localdate()
+        return self.filter(deadline__lt=day, status__in=OPEN_DOCUMENT_STATUSES)
+
+
+class Document(TimeStampedModel):
+    """One entry of the register. Numbers are allocated by ``services.document_register``."""
+
+    number = models.CharField(_("document number"), max_length=40, unique=True, editable=False)
+    roc_year = models.PositiveSmallIntegerField(_("ROC year"), editable=False)
+    serial = models.PositiveIntegerField(_("serial"), editable=False)
+    unit = models.ForeignKey(
+        "core.Organization",
+        verbose_name=_("unit"),
+        related_name="documents",
+        on_delete=models.PROTECT,
+        help_text=_("The unit that registered the document and handles it."),
+    )
+    subject = models.CharField(_("subject"), max_length=500)
+    sender = models.CharField(
+        _("sender"), max_length=200, blank=True, help_text=_("Who sent the document (來文者).")
+    )
+    receiver = models.CharField(
+        _("receiver"), max_length=200, blank=True, help_text=_("Who it is addressed to (受文者).")
+    )
+    category = models.CharField(
+        _("category"),
+        max_length=20,
+        choices=DocumentCategory.choices,
+        default=DocumentCategory.INCOMING,
+    )
+    security_level = models.CharField(
+        _("security level"),
+        max_length=20,
+        choices=SecurityLevel.choices,
+        default=SecurityLevel.ORDINARY,
+    )
+    description = models.TextField(_("description"), blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=DocumentStatus.choices,
+        default=DocumentStatus.REGISTERED,
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        related_name="registered_documents",
+        on_delete=models.SET_NULL,
+    )
+    source_content_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("source type"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    source_object_id = models.CharField(_("source id"), max_length=64, blank=True)
+    source = GenericForeignKey("source_content_type", "source_object_id")
+    external_system = models.CharField(
+        _("external system"),
+        max_length=50,
+        blank=True,
+        help_text=_("The system that registered the document through the API."),
+    )
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The calling system's own reference; registering the same reference twice "
+            "returns the first document."
+        ),
+    )
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-roc_year", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roc_year", "unit", "serial"], name="documents_document_serial_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["external_system", "external_id"],
+                condition=~Q(external_id=""),
+                name="documents_document_external_unique",
+            ),
+            models.CheckConstraint(condition=Q(serial__gte=1), name="documents_serial_positive"),
+            models.CheckConstraint(
+                condition=(
+                    Q(source_content_type__isnull=True, source_object_id="")
+                    | (Q(source_content_type__isnull=False) & ~Q(source_object_id=""))
+                ),
+                name="documents_source_complete",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="documents_unit_status_idx"),
+            models.Index(fields=["deadline"], name="documents_deadline_idx"),
+            models.Index(
+                fields=["source_content_type", "source_object_id"], name="documents_source_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"[:200]
+
+    def get_absolute_url(self) -> str:
+        return reverse("documents:detail", args=[self.pk])
+
+    @staticmethod
+    def format_number(prefix: str, year: int, serial: int) -> str:
+        return f"{prefix}字第{year:03d}{serial:0{SERIAL_DIGITS}d}號"
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.deadline is not None
+            and self.deadline < timezone.localdate()
+            and self.status in OPEN_DOCUMENT_STATUSES
+        )
+
+    @property
+    def is_classified(self) -> bool:
+        return self.security_level != SecurityLevel.ORDINARY
+
+
+def attachment_path(instance, filename: str) -> str:
+    """Unguessable storage name; the original name is kept in ``original_name``."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    today = timezone.localdate()
+    return f"documents/{today:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("document"),
+        related_name="attachments",
+        on_delete=models.CASCADE,
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["document_id", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("documents:attachment", args=[self.document_id, self.pk])
+
+
+class SignOffChain(TimeStampedModel):
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("document"),
+        related_name="signoff_chains",
+        on_delete=models.CASCADE,
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ChainStatus.choices,
+        default=ChainStatus.IN_PROGRESS,
+    )
+    current_order = models.PositiveSmallIntegerField(_("current step order"), null=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("originator"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    spec = models.JSONField(
+        _("step plan"),
+        default=list,
+        blank=True,
+        help_text=_("The steps as given when the chain started, used to start it again."),
+    )
+
+    class Meta:
+        verbose_name = _("sign-off chain")
+        verbose_name_plural = _("sign-off chains")
+        ordering = ["document_id", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=Q(status=ChainStatus.IN_PROGRESS),
+                name="documents_one_open_chain_per_document",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.number} #{self.pk}"
+
+
+class SignOffStep(models.Model):
+    """One slot of a chain: a person, or a role (group) within a unit. Steps with the same
+    ``order`` run in parallel (會簽). Forwarding or re-opening a slot writes a new row and
+    leaves the old one as history."""
+
+    chain = models.ForeignKey(
+        SignOffChain,
+        verbose_name=_("chain"),
+        related_name="steps",
+        on_delete=models.CASCADE,
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signer"),
+        null=True,
+        blank=True,
+        related_name="signoff_steps",
+        on_delete=models.PROTECT,
+    )
+    role_unit = models.ForeignKey(
+        "core.Organization",
+        verbose_name=_("role unit"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    role_group = models.ForeignKey(
+        "auth.Group",
+        verbose_name=_("role"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=StepStatus.choices, default=StepStatus.WAITING
+    )
+    activated_at = models.DateTimeField(_("pending since"), null=True, blank=True)
+    acted_at = models.DateTimeField(_("acted at"), null=True, blank=True)
+    acted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acted by"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("on behalf of"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("replaces"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+        help_text=_("The step this one took over from (forwarded or re-opened)."),
+    )
+
+    class Meta:
+        verbose_name = _("sign-off step")
+        verbose_name_plural = _("sign-off steps")
+        ordering = ["chain_id", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(assignee__isnull=False, role_unit__isnull=True, role_group__isnull=True)
+                    | Q(assignee__isnull=True, role_unit__isnull=False, role_group__isnull=False)
+                ),
+                name="documents_step_person_or_role",
+            ),
+            models.CheckConstraint(condition=Q(order__gte=1), name="documents_step_order_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "assignee"], name="documents_step_assignee_idx"),
+            models.Index(
+                fields=["status", "role_unit", "role_group"], name="documents_step_role_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.signer_label}"
+
+    @property
+    def signer_label(self) -> str:
+        if self.assignee_id:
+            return str(self.assignee.display_name)
+        return f"{self.role_unit.name} · {self.role_group.name}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == StepStatus.PENDING
+
+
+class SignOffAction(models.Model):
+    """One line of the timeline. Never edited."""
+
+    chain = models.ForeignKey(
+        SignOffChain,
+        verbose_name=_("chain"),
+        related_name="actions",
+        on_delete=models.CASCADE,
+    )
+    step = models.ForeignKey(
+        SignOffStep,
+        verbose_name=_("step"),
+        null=True,
+        blank=True,
+        related_name="actions",
+        on_delete=models.CASCADE,
+    )
+    kind = models.CharField(_("action"), max_length=20, choices=ActionKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("on behalf of"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("forwarded to"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("sign-off action")
+        verbose_name_plural = _("sign-off actions")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DelegationQuerySet(models.QuerySet):
+    def active_on(self, day=None):
+        day = day or timezone.localdate()
+        return self.filter(revoked_at__isnull=True, start_date__lte=day, end_date__gte=day)
+
+
+class Delegation(TimeStampedModel):
+    """While ``delegator`` is away (start to end date, inclusive), ``delegate`` may act on
+    their sign-off steps; the action is recorded as on behalf of the delegator."""
+
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("delegator"),
+        related_name="delegations_given",
+        on_delete=models.CASCADE,
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("delegate"),
+        related_name="delegations_received",
+        on_delete=models.CASCADE,
+    )
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="documents_delegation_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(delegate=models.F("delegator")),
+                name="documents_delegation_not_self",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["delegate", "start_date", "end_date"], name="documents_delegate_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegator} → {self.delegate} ({self.start_date} – {self.end_date})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date cannot be before the start date.")
+        if self.delegator_id and self.delegator_id == self.delegate_id:
+            errors["delegate"] = _("You cannot delegate to yourself.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class SignOffReminder(models.Model):
+    """An overdue reminder due for one step on one day. Inserted once (unique), sent once."""
+
+    step = models.ForeignKey(
+        SignOffStep,
+        verbose_name=_("step"),
+        related_name="reminders",
+        on_delete=models.CASCADE,
+    )
+    day = models.DateField(_("day"))
+    recipients = models.TextField(_("recipients"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("overdue reminder")
+        verbose_name_plural = _("overdue reminders")
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["step", "day"], name="documents_reminder_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step_id} {self.day}"

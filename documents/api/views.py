@@ -1,0 +1,94 @@
+"""REST API of the register: other systems register documents and read their status."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from ..filters import DocumentFilter
+from .permissions import PluggablePermissionsMixin
+from .serializers import (
+    DocumentRegisterInputSerializer,
+    DocumentSerializer,
+    DocumentStatusSerializer,
+)
+
+
+def _may_register_for(user, unit) -> bool:
+    if user.is_superuser or user.has_perm("documents.add_document"):
+        return True
+    return bool(user.organization_id) and unit.pk in user.organization.descendant_ids()
+
+
+def _as_api_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(exc.message_dict)
+    return exceptions.ValidationError({"non_field_errors": exc.messages})
+
+
+class DocumentListCreateView(PluggablePermissionsMixin, generics.ListAPIView):
+    """Documents visible to the caller (GET) and registration of a new one (POST)."""
+
+    serializer_class = DocumentSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = DocumentFilter
+
+    def get_queryset(self):
+        return selectors.document_list(user=self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(
+        summary="Register a document",
+        request=DocumentRegisterInputSerializer,
+        responses={
+            201: DocumentStatusSerializer,
+            200: OpenApiResponse(
+                DocumentStatusSerializer,
+                description="The same external_system/external_id was registered before.",
+            ),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        payload = DocumentRegisterInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        if not _may_register_for(request.user, data["unit"]):
+            raise exceptions.ValidationError(
+                {"unit": [_("You may not register documents for this unit.")]}
+            )
+        steps = data.pop("steps")
+        try:
+            document = services.document_register(registered_by=request.user, **data)
+            if steps and document.created:
+                services.signoff_start(document=document, steps=steps, started_by=request.user)
+        except DjangoValidationError as exc:
+            raise _as_api_error(exc) from exc
+        except services.SignOffError as exc:
+            raise exceptions.ValidationError({"steps": [exc.message]}) from exc
+        created = document.created
+        document = selectors.document_detail(user=request.user, pk=document.pk)
+        return Response(
+            DocumentStatusSerializer(document).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class DocumentStatusView(PluggablePermissionsMixin, APIView):
+    """Status, sign-off steps and timeline of one document, by id."""
+
+    @extend_schema(summary="Read a document's status", responses=DocumentStatusSerializer)
+    def get(self, request, pk: int):
+        document = selectors.document_detail(user=request.user, pk=pk)
+        return Response(DocumentStatusSerializer(document).data)
+
+
+class DocumentByNumberView(PluggablePermissionsMixin, APIView):
+    """Status, sign-off steps and timeline of one document, by its number (字號)."""
+
+    @extend_schema(summary="Read a document's status by number", responses=DocumentStatusSerializer)
+    def get(self, request, number: str):
+        document = selectors.document_by_number(user=request.user, number=number)
+        return Response(DocumentStatusSerializer(document).data)

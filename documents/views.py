@@ -1,0 +1,274 @@
+"""Staff pages: thin callers of selectors and services. Login is required by the
+intranet middleware; every document is fetched through ``visible_to`` (404 otherwise)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .choices import ChainStatus
+from .filters import DocumentFilter
+from .forms import CancelForm, DelegationForm, DocumentRegisterForm, SignOffActionForm
+from .models import SignOffChain, SignOffStep
+
+PAGE_SIZE = 50
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _querystring_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@require_GET
+def pending(request):
+    """My pending sign-offs, including those of colleagues who delegated to me."""
+    page = _page(request, selectors.pending_steps_for(request.user))
+    ctx = selectors.actor_context(request.user)
+    behalf_ids = set()
+    rows = []
+    for step in page.object_list:
+        _allowed, behalf = selectors.step_actor(step, request.user)
+        behalf_ids.add(behalf)
+        rows.append((step, behalf))
+    people = get_user_model().objects.in_bulk([i for i in behalf_ids if i])
+    rows = [(step, people.get(behalf)) for step, behalf in rows]
+    return render(
+        request,
+        "documents/pending.html",
+        {"page": page, "rows": rows, "delegators": ctx.delegators, "today": timezone.localdate()},
+    )
+
+
+@require_GET
+def document_list(request):
+    """Documents of my unit and the units below it, searchable."""
+    base = selectors.unit_document_list(user=request.user).order_by("-created_at", "-id")
+    filterset = DocumentFilter(request.GET or None, queryset=base)
+    queryset = filterset.qs if filterset.is_bound else base
+    return render(
+        request,
+        "documents/document_list.html",
+        {
+            "filter": filterset,
+            "page": _page(request, queryset),
+            "querystring": _querystring_without_page(request),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _detail_context(request, document, forms_by_step=None):
+    forms_by_step = forms_by_step or {}
+    actionable = [
+        (step, behalf, forms_by_step.get(step.pk) or SignOffActionForm(prefix=f"step{step.pk}"))
+        for step, behalf in selectors.actionable_steps(document, request.user)
+    ]
+    behalf_ids = {behalf for _step, behalf, _form in actionable if behalf}
+    people = get_user_model().objects.in_bulk(behalf_ids) if behalf_ids else {}
+    chain = selectors.current_chain(document)
+    return {
+        "document": document,
+        "chains": list(document.signoff_chains.all()),
+        "chain": chain,
+        "timeline": selectors.document_timeline(document),
+        "actionable": [(step, people.get(behalf), form) for step, behalf, form in actionable],
+        "can_restart": (
+            chain is not None
+            and chain.status == ChainStatus.RETURNED
+            and chain.started_by_id == request.user.pk
+        ),
+        "can_cancel": (
+            chain is not None
+            and chain.status == ChainStatus.IN_PROGRESS
+            and (chain.started_by_id == request.user.pk or request.user.is_superuser)
+        ),
+        "cancel_form": CancelForm(),
+        "today": timezone.localdate(),
+    }
+
+
+@require_GET
+def document_detail(request, pk: int):
+    document = selectors.document_detail(user=request.user, pk=pk)
+    return render(request, "documents/document_detail.html", _detail_context(request, document))
+
+
+@require_POST
+def document_act(request, pk: int, step_pk: int):
+    """Approve, return or forward one step (the button pressed says which)."""
+    document = selectors.document_detail(user=request.user, pk=pk)
+    step = get_object_or_404(SignOffStep, pk=step_pk, chain__document=document)
+    form = SignOffActionForm(request.POST, prefix=f"step{step.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == SignOffActionForm.APPROVE:
+                services.signoff_approve(step=step, user=request.user, comment=data["comment"])
+                messages.success(request, _("You approved the document."))
+            elif data["action"] == SignOffActionForm.RETURN:
+                services.signoff_return(
+                    step=step, user=request.user, comment=data["comment"], to=data["return_to"]
+                )
+                messages.success(request, _("You returned the document."))
+            else:
+                services.signoff_forward(
+                    step=step,
+                    user=request.user,
+                    to_user=data["forward_user"],
+                    comment=data["comment"],
+                )
+                messages.success(
+                    request,
+                    _("You forwarded the step to %(name)s.")
+                    % {"name": data["forward_user"].display_name},
+                )
+            return redirect(document)
+        except services.StepAlreadyHandled as exc:
+            messages.info(request, exc.message)
+            return redirect(document)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+    document = selectors.document_detail(user=request.user, pk=pk)
+    context = _detail_context(request, document, forms_by_step={step.pk: form})
+    return render(request, "documents/document_detail.html", context, status=400)
+
+
+@require_POST
+def chain_restart(request, pk: int, chain_pk: int):
+    document = selectors.document_detail(user=request.user, pk=pk)
+    chain = get_object_or_404(SignOffChain, pk=chain_pk, document=document)
+    if chain.started_by_id != request.user.pk:
+        raise PermissionDenied
+    try:
+        services.signoff_restart(chain=chain, started_by=request.user)
+        messages.success(request, _("The document was submitted for sign-off again."))
+    except (services.SignOffError, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
+    return redirect(document)
+
+
+@require_POST
+def chain_cancel(request, pk: int, chain_pk: int):
+    document = selectors.document_detail(user=request.user, pk=pk)
+    chain = get_object_or_404(SignOffChain, pk=chain_pk, document=document)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the sign-off is cancelled."))
+        return redirect(document)
+    try:
+        services.signoff_cancel(chain=chain, user=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("The sign-off was cancelled."))
+    except services.SignOffError as exc:
+        messages.info(request, exc.message)
+    return redirect(document)
+
+
+@require_http_methods(["GET", "POST"])
+def document_register(request):
+    form = DocumentRegisterForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = services.document_register(
+                unit=data["unit"],
+                subject=data["subject"],
+                sender=data["sender"],
+                receiver=data["receiver"],
+                category=data["category"],
+                security_level=data["security_level"],
+                description=data["description"],
+                deadline=data["deadline"],
+                attachments=data["attachments"],
+                registered_by=request.user,
+            )
+            if data["signers"]:
+                services.signoff_start(
+                    document=document, steps=data["signers"], started_by=request.user
+                )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                target = field if field in form.fields else None
+                if field == "steps":
+                    target = "signers"
+                form.add_error(target, errors)
+        else:
+            messages.success(
+                request,
+                _("Registered as %(number)s.") % {"number": document.number},
+            )
+            return redirect(document)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "documents/document_register.html", {"form": form}, status=status)
+
+
+@require_GET
+def attachment_download(request, pk: int, attachment_pk: int):
+    document = selectors.document_detail(user=request.user, pk=pk)
+    attachment = get_object_or_404(document.attachments.all(), pk=attachment_pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def delegations(request):
+    """My delegations: who signs for me while I am away, and for whom I sign."""
+    form = DelegationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.delegation_create(
+                delegator=request.user,
+                delegate=data["delegate"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                reason=data["reason"],
+                created_by=request.user,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The delegation was saved."))
+            return redirect("documents:delegations")
+    return render(
+        request,
+        "documents/delegations.html",
+        {
+            "form": form,
+            "delegations": selectors.delegations_of(request.user),
+            "today": timezone.localdate(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def delegation_revoke(request, pk: int):
+    delegation = get_object_or_404(selectors.delegations_of(request.user), pk=pk)
+    try:
+        services.delegation_revoke(delegation=delegation, revoked_by=request.user)
+    except PermissionDenied:
+        messages.error(request, _("You may not change this delegation."))
+    else:
+        messages.success(request, _("The delegation was ended."))
+    return redirect("documents:delegations")

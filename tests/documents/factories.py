@@ -1,0 +1,71 @@
+"""factory_boy factories for the document register. Documents are registered through the
+service (a model factory could not allocate a number)."""
+
+import factory
+from django.contrib.auth.models import Group
+
+from accounts.models import User
+from core.models import Organization
+from documents import services
+from documents.choices import DocumentCategory, SecurityLevel
+from documents.models import Delegation
+
+
+def unit(code: str = "IM") -> Organization:
+    return Organization.objects.get(code=code)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"signer{n}")
+    employee_number = factory.Sequence(lambda n: f"S{n:05d}")
+    name_zh = factory.Sequence(lambda n: f"簽核員{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.gov.tw")
+    organization = factory.LazyFunction(lambda: unit("IM"))
+    password = factory.django.Password("correct-horse-battery-9")
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"role-{n}")
+
+
+class DocumentFactory(factory.Factory):
+    """``DocumentFactory(unit=..., subject=...)`` calls ``services.document_register``."""
+
+    class Meta:
+        model = dict
+
+    unit = factory.LazyFunction(lambda: unit("IM"))
+    subject = factory.Sequence(lambda n: f"測試公文 {n}")
+    sender = "勞動部資訊處"
+    receiver = "本部各單位"
+    category = DocumentCategory.INCOMING
+    security_level = SecurityLevel.ORDINARY
+    deadline = None
+    registered_by = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return services.document_register(**kwargs)
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        return services.document_register(**kwargs)
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Delegation
+
+    delegator = factory.SubFactory(UserFactory)
+    delegate = factory.SubFactory(UserFactory)
+    start_date = factory.Faker("date_this_year")
+    end_date = factory.LazyAttribute(lambda o: o.start_date)
+    reason = "休假"

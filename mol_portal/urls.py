@@ -10,11 +10,13 @@ from core.views import healthz
 api_v1 = [
     path("", ApiRootView.as_view(), name="root"),
     path("", include("core.api.urls")),
+    path("", include("documents.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
+    path("documents/", include("documents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api-v1"))),

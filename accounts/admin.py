@@ -64,3 +64,13 @@ class UserAdmin(DjangoUserAdmin):
         ),
     ]
     readonly_fields = ["last_login", "date_joined"]
+
+
+# --- MFA part: actions on users (unlock sign-in, reset 2FA, sign out everywhere), the admin of
+# certificates, password history, sessions, quick links and launcher usage, and the admin
+# login routed through the portal's login (lockout + second factor). See accounts/mfa/admin.py.
+from django.contrib import admin as _admin  # noqa: E402
+
+from .mfa.admin import install as _install_mfa_admin  # noqa: E402
+
+_install_mfa_admin(_admin.site, UserAdmin)

@@ -15,3 +15,4 @@ class AccountsConfig(AppConfig):
             User,
             masked=["email", "mobile", "name_zh", "name_en", "first_name", "last_name"],
         )
+        from .mfa import receivers, tiles  # noqa: F401  (MFA part: lockout audit, tiles)

@@ -291,6 +291,34 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": ["openid"],
 }
 
+# --- accounts: MFA --------------------------------------------------------------------------
+# Local password policy, second factor (TOTP + backup codes), client-certificate login,
+# session limits. See accounts/README.md, section "MFA".
+# Passwords: refuse the last N (0: off); force a change after N days (0: never expires).
+PASSWORD_HISTORY_COUNT = env_int("PASSWORD_HISTORY_COUNT", 3, minimum=0)
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90, minimum=0)
+AUTH_PASSWORD_VALIDATORS += [{"NAME": "accounts.mfa.passwords.PasswordHistoryValidator"}]
+# Second factor: required for staff/superusers and holders of a sensitive role; optionally all.
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", True)
+MFA_REQUIRED_FOR_ALL = env_bool("MFA_REQUIRED_FOR_ALL", False)
+MFA_PENDING_SECONDS = 300  # time allowed between the first factor and the second
+MFA_MAX_ATTEMPTS = 5  # wrong codes before the login has to start again
+MFA_BACKUP_CODES = 10
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "MOL Portal").strip() or "MOL Portal"
+# Client certificates (自然人憑證 style) verified by the reverse proxy and passed in a header,
+# e.g. nginx: proxy_set_header X-SSL-Client-Cert $ssl_client_escaped_cert;
+CLIENT_CERT_HEADER = os.environ.get("CLIENT_CERT_HEADER", "").strip()
+CLIENT_CERT_TRUSTED_PROXIES = env_list("CLIENT_CERT_TRUSTED_PROXIES", [])
+AUTHENTICATION_BACKENDS += ["accounts.mfa.certificates.ClientCertificateBackend"]
+# Sessions: signed out after this many idle seconds; SESSION_COOKIE_AGE is enforced server-side.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
+MIDDLEWARE += [
+    "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.LoginStepsMiddleware",
+]
+# The lockout page (AXES_LOCKOUT_TEMPLATE) rendered with the time to retry.
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "正體中文"), ("en", "English")]

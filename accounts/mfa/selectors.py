@@ -1,0 +1,137 @@
+"""Reads of the MFA part: who needs a second factor, password age, sessions and tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+
+from ..models import Application, DirectoryGroup, RoleAssignment, User, UserSession
+from .constants import BACKUP_DEVICE_NAME
+
+
+def _valid_assignment() -> Q:
+    return Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate())
+
+
+def user_holds_sensitive_role(user: User) -> bool:
+    """A sensitive role held directly (still valid) or through a directory group."""
+    if RoleAssignment.objects.filter(
+        _valid_assignment(), user=user, role__is_sensitive=True
+    ).exists():
+        return True
+    return DirectoryGroup.objects.filter(members=user, roles__is_sensitive=True).exists()
+
+
+def mfa_required(user: User) -> bool:
+    """Policy: administrators (staff, superusers) and holders of a sensitive role must use a
+    second factor; ``MFA_REQUIRED_FOR_ALL`` extends it to everybody."""
+    if not getattr(user, "pk", None):
+        return False
+    if settings.MFA_REQUIRED_FOR_ALL:
+        return True
+    if settings.MFA_REQUIRED_FOR_STAFF and (user.is_staff or user.is_superuser):
+        return True
+    return user_holds_sensitive_role(user)
+
+
+def totp_device_for(user: User) -> TOTPDevice | None:
+    """The user's confirmed authenticator (one per user)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+
+
+def mfa_enrolled(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def mfa_needed(user: User) -> bool:
+    """A login of ``user`` must pass the second-factor step (or enrolment first)."""
+    return mfa_enrolled(user) or mfa_required(user)
+
+
+def backup_device_for(user: User) -> StaticDevice | None:
+    return StaticDevice.objects.filter(user=user, name=BACKUP_DEVICE_NAME).first()
+
+
+def backup_codes_remaining(user: User) -> int:
+    return StaticToken.objects.filter(
+        device__user=user, device__name=BACKUP_DEVICE_NAME, device__confirmed=True
+    ).count()
+
+
+# --- Passwords ------------------------------------------------------------------------------
+
+
+def password_expires_at(user: User):
+    """When the local password expires, or None (no expiry configured, or no local password)."""
+    days = settings.PASSWORD_MAX_AGE_DAYS
+    if not days or not user.has_usable_password():
+        return None
+    changed = user.password_changed_at or user.date_joined
+    return changed + timedelta(days=days)
+
+
+def password_expired(user: User) -> bool:
+    expires = password_expires_at(user)
+    return expires is not None and expires <= timezone.now()
+
+
+# --- Sessions and tokens --------------------------------------------------------------------
+
+
+def user_active_sessions(user: User):
+    """Browser sessions of ``user`` that are still alive: not ended, seen within the idle
+    timeout and younger than the absolute lifetime (older ones are dead even if never ended)."""
+    now = timezone.now()
+    return UserSession.objects.filter(
+        user=user,
+        ended_at__isnull=True,
+        last_seen_at__gte=now - timedelta(seconds=settings.SESSION_IDLE_TIMEOUT),
+        created_at__gte=now - timedelta(seconds=settings.SESSION_COOKIE_AGE),
+    ).order_by("-last_seen_at")
+
+
+def user_tokens_by_application(user: User) -> list[dict]:
+    """OAuth2 tokens issued to ``user``, one row per application: live access tokens, live
+    refresh tokens, first issued, last issued, latest expiry."""
+    now = timezone.now()
+    access = (
+        get_access_token_model()
+        .objects.filter(user=user, expires__gt=now)
+        .values("application_id")
+        .annotate(n=Count("id"), first=Min("created"), last=Max("created"), until=Max("expires"))
+    )
+    refresh = (
+        get_refresh_token_model()
+        .objects.filter(user=user, revoked__isnull=True)
+        .values("application_id")
+        .annotate(n=Count("id"), first=Min("created"), last=Max("created"))
+    )
+    rows: dict[int, dict] = {}
+    for item in access:
+        rows[item["application_id"]] = {
+            "access": item["n"],
+            "refresh": 0,
+            "first": item["first"],
+            "last": item["last"],
+            "until": item["until"],
+        }
+    for item in refresh:
+        row = rows.setdefault(
+            item["application_id"],
+            {"access": 0, "refresh": 0, "first": item["first"], "last": item["last"]},
+        )
+        row["refresh"] = item["n"]
+        row["first"] = min(row["first"], item["first"])
+        row["last"] = max(row["last"], item["last"])
+        row.setdefault("until", None)
+    apps = Application.objects.in_bulk(rows.keys())
+    result = [
+        {"application": apps[app_id], **row} for app_id, row in rows.items() if app_id in apps
+    ]
+    return sorted(result, key=lambda r: r["last"], reverse=True)

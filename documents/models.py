@@ -312,7 +312,7 @@ class SignOffChain(TimeStampedModel):
         choices=ChainStatus.choices,
         default=ChainStatus.IN_PROGRESS,
     )
-    current_order = models.PositiveSmallIntegerField(_("current step order"), null=True)
+    current_order = models.PositiveSmallIntegerField(_("current step order"), null=True, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("originator"),

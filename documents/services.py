@@ -525,8 +525,11 @@ def _specs_from_json(plan: list[dict]) -> list[StepSpec]:
 @transaction.atomic
 def signoff_restart(*, chain: SignOffChain, started_by) -> SignOffChain:
     """Start a returned chain again with the same step plan (after the originator's changes)."""
+    chain = SignOffChain.objects.select_for_update().get(pk=chain.pk)
     if chain.status != ChainStatus.RETURNED:
         raise SignOffError(_("Only a returned sign-off can be submitted again."))
+    if not (started_by.is_superuser or started_by.pk == chain.started_by_id):
+        raise PermissionDenied(_("Only the originator can submit the document again."))
     return signoff_start(
         document=chain.document, steps=_specs_from_json(chain.spec), started_by=started_by
     )

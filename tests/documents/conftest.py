@@ -45,3 +45,10 @@ def start(originator):
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """With DATABASE_URL set the settings switch HTTPS hardening on; the test client speaks
+    plain HTTP."""
+    settings.SECURE_SSL_REDIRECT = False

@@ -25,7 +25,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     name_zh = factory.Sequence(lambda n: f"簽核員{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.gov.tw")
     organization = factory.LazyFunction(lambda: unit("IM"))
-    password = factory.django.Password("correct-horse-battery-9")
+    # Tests sign in with force_login; skipping the Argon2 hash keeps them fast.
+    password = "!"
 
 
 class GroupFactory(factory.django.DjangoModelFactory):

@@ -74,3 +74,4 @@ from django.contrib import admin as _admin  # noqa: E402
 from .mfa.admin import install as _install_mfa_admin  # noqa: E402
 
 _install_mfa_admin(_admin.site, UserAdmin)
+from .hr import admin as _hr_admin  # noqa: E402,F401

@@ -272,6 +272,46 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_PROXY", not EMBEDDED) else None
 
+
+# --- accounts: HR ---------------------------------------------------------------------------
+# HR sync (人事資訊系統): the feed pulled on a schedule and the SCIM 2.0 push endpoint.
+# See accounts/README.md, section "HR sync".
+def _env_ratio(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number from 0 to 1, got {raw!r}") from exc
+    if not 0 <= value <= 1:
+        raise ImproperlyConfigured(f"{name} must be a number from 0 to 1, got {raw!r}")
+    return value
+
+
+# Where the scheduled sync reads the feed: a URL (GET with the bearer token) wins over a path.
+HR_FEED_URL = os.environ.get("HR_FEED_URL", "").strip()
+HR_FEED_TOKEN = os.environ.get("HR_FEED_TOKEN", "").strip()
+HR_FEED_PATH = os.environ.get("HR_FEED_PATH", "").strip()
+HR_FEED_FORMAT = os.environ.get("HR_FEED_FORMAT", "auto").strip().lower() or "auto"
+if HR_FEED_FORMAT not in {"auto", "csv", "jsonl"}:
+    raise ImproperlyConfigured(f"HR_FEED_FORMAT must be auto, csv or jsonl: {HR_FEED_FORMAT!r}")
+HR_FEED_ENCODING = os.environ.get("HR_FEED_ENCODING", "").strip() or "utf-8-sig"
+HR_FEED_TIMEOUT = env_int("HR_FEED_TIMEOUT", 30, minimum=1)
+# The feed is a full export: active employees it no longer lists are deactivated as leavers.
+HR_FEED_DEACTIVATE_MISSING = env_bool("HR_FEED_DEACTIVATE_MISSING", False)
+HR_SYNC_INTERVAL_MINUTES = env_int("HR_SYNC_INTERVAL_MINUTES", 15, minimum=1)
+# Safety valve: a feed deactivating more than this share of active users is refused whole.
+HR_MAX_DEACTIVATE_RATIO = _env_ratio("HR_MAX_DEACTIVATE_RATIO", 0.10)
+# Bearer token of the HR system pushing to /scim/v2/ (empty: SCIM refuses every request).
+HR_SCIM_TOKEN = os.environ.get("HR_SCIM_TOKEN", "").strip()
+PUBLIC_PATH_PREFIXES += ["/scim/"]
+CELERY_BEAT_SCHEDULE["accounts-hr-sync"] = {
+    "task": "accounts.hr.tasks.hr_sync_scheduled",
+    "schedule": timedelta(minutes=HR_SYNC_INTERVAL_MINUTES),
+    "options": {"expires": HR_SYNC_INTERVAL_MINUTES * 60},
+}
+
 # --- accounts: OpenID Connect provider (django-oauth-toolkit) -------------------------------
 OAUTH2_PROVIDER_APPLICATION_MODEL = "accounts.Application"
 OAUTH2_PROVIDER = {

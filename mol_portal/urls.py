@@ -16,6 +16,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
+    path("scim/v2/", include("accounts.hr.scim.urls")),
     path("documents/", include("documents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -359,6 +359,31 @@ MIDDLEWARE += [
 # The lockout page (AXES_LOCKOUT_TEMPLATE) rendered with the time to retry.
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 
+# --- accounts: LDAP/AD directories ----------------------------------------------------------
+# One directory per agency, as a JSON list (see accounts/README.md "LDAP/AD directories").
+# Empty: LDAP is off and python-ldap is not needed. Checked here, so a bad entry stops start-up.
+from accounts.ldap.config import directories_from_environment  # noqa: E402
+
+LDAP_DIRECTORIES = directories_from_environment(
+    os.environ.get("LDAP_DIRECTORIES", ""), os.environ.get("LDAP_DIRECTORIES_FILE", "")
+)
+LDAP_SYNC_MINUTES = env_int("LDAP_SYNC_MINUTES", 60, minimum=5)
+LDAP_FULL_SYNC_HOURS = env_int("LDAP_FULL_SYNC_HOURS", 24, minimum=1)
+if LDAP_DIRECTORIES:
+    # After AxesStandaloneBackend (lockout first) and ModelBackend (local accounts first).
+    AUTHENTICATION_BACKENDS += ["accounts.ldap.backends.DirectoryBackend"]
+    CELERY_BEAT_SCHEDULE["accounts-ldap-sync"] = {
+        "task": "accounts.ldap.tasks.ldap_sync_all",
+        "schedule": timedelta(minutes=LDAP_SYNC_MINUTES),
+        "options": {"expires": LDAP_SYNC_MINUTES * 60},
+    }
+    CELERY_BEAT_SCHEDULE["accounts-ldap-full-sync"] = {
+        "task": "accounts.ldap.tasks.ldap_sync_all",
+        "schedule": timedelta(hours=LDAP_FULL_SYNC_HOURS),
+        "kwargs": {"full": True},
+        "options": {"expires": 60 * 60},
+    }
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "正體中文"), ("en", "English")]

@@ -1,0 +1,252 @@
+"""Benchmark: /healthz and the public home page under gunicorn, against a bare Django view.
+
+Starts two gunicorns (2 sync workers each) on free loopback ports: the portal with
+production-like settings (PostgreSQL in a throwaway database when a server answers on
+127.0.0.1:5432 or at DATABASE_URL's host, else SQLite; Redis cache when REDIS_URL is set;
+collected, hashed static files; DEBUG off), and bench/_bare_wsgi.py, a Django project with one
+JSON view, as the baseline. Each endpoint gets a bounded number of requests from a small
+thread pool for a few seconds; the table shows requests/s, p50/p95 latency and the ratio to
+the bare view. Exits non-zero when an endpoint answers anything but 200.
+
+Celery runs eagerly here, so /healthz measures the database and cache probes and Django's own
+overhead. With a real broker /healthz also pings the workers, which takes HEALTHZ_TIMEOUT
+seconds whatever the load (Celery's ping waits out its timeout collecting replies).
+
+Knobs: BENCH_SECONDS per endpoint (default 5), BENCH_THREADS (default 4),
+BENCH_MAX_REQUESTS per endpoint (default 5000).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "5000"))
+WARMUP = 20
+BASELINE = "bare view (baseline)"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def run(env: dict[str, str], *args: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    if result.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+
+
+class Postgres:
+    """A throwaway database on the local PostgreSQL server, or None when there is none."""
+
+    def __init__(self):
+        url = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/x")
+        self.conninfo = {
+            "host": url.hostname or "127.0.0.1",
+            "port": url.port or 5432,
+            "user": url.username or "postgres",
+            "password": url.password,
+            "dbname": "postgres",
+        }
+        self.name = f"mol_bench_{secrets.token_hex(5)}"
+        auth = url.username or "postgres"
+        if url.password:
+            auth += f":{url.password}"
+        self.url = f"postgres://{auth}@{self.conninfo['host']}:{self.conninfo['port']}/{self.name}"
+
+    def create(self) -> bool:
+        try:
+            import psycopg
+
+            with psycopg.connect(**self.conninfo, autocommit=True, connect_timeout=3) as conn:
+                conn.execute(f'CREATE DATABASE "{self.name}"')
+            return True
+        except Exception as exc:  # noqa: BLE001 - no server: fall back to SQLite
+            print(f"PostgreSQL not available ({exc.__class__.__name__}); using SQLite")
+            return False
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(**self.conninfo, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+class Gunicorn:
+    def __init__(self, app: str, env: dict[str, str], logfile: Path, *extra: str):
+        self.port = free_port()
+        self.logfile = logfile
+        with logfile.open("w") as log:
+            self.process = subprocess.Popen(
+                [str(BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{self.port}",
+                 "--workers", "2", "--log-level", "warning", *extra],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while not port_open(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                sys.exit(f"gunicorn {app} did not start:\n{logfile.read_text()[-4000:]}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def get(port: int, path: str) -> tuple[int, float, bytes]:
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    try:
+        conn.request("GET", path, headers={"Accept-Language": "zh-Hant"})
+        response = conn.getresponse()
+        body = response.read()
+    finally:
+        conn.close()
+    return response.status, time.perf_counter() - started, body
+
+
+def measure(port: int, path: str) -> dict:
+    for _ in range(WARMUP):
+        status, _, body = get(port, path)
+        if status != 200:
+            return {"error": f"HTTP {status}: {body[:300]!r}"}
+    latencies: list[float] = []
+    failures: list[int] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + SECONDS
+
+    def client():
+        while time.monotonic() < stop_at:
+            with lock:
+                if len(latencies) + len(failures) >= MAX_REQUESTS:
+                    return
+            status, elapsed, _ = get(port, path)
+            with lock:
+                (latencies if status == 200 else failures).append(
+                    elapsed if status == 200 else status
+                )
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - started
+    if failures or not latencies:
+        return {"error": f"{len(failures)} failed requests (statuses {sorted(set(failures))})"}
+    cuts = statistics.quantiles(latencies, n=100)
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / wall,
+        "p50": cuts[49] * 1000,
+        "p95": cuts[94] * 1000,
+    }
+
+
+def main() -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="mol-bench-"))
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "mol_portal.settings",
+        "DATA_DIR": str(tmp),
+        "STATIC_ROOT": str(tmp / "static"),
+        "STATIC_MANIFEST": "1",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_HTTPS": "0",  # plain HTTP on loopback; a proxy terminates TLS in production
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    if os.environ.get("REDIS_URL"):
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+    postgres = Postgres()
+    use_postgres = postgres.create()
+    if use_postgres:
+        env["DATABASE_URL"] = postgres.url
+    servers: list[Gunicorn] = []
+    try:
+        run(env, "migrate", "--noinput", "-v", "0")
+        run(env, "collectstatic", "--noinput", "-v", "0")
+        portal = Gunicorn("mol_portal.wsgi:application", env, tmp / "portal.log")
+        servers.append(portal)
+        bare_env = {"PATH": env["PATH"]}
+        bare = Gunicorn("_bare_wsgi:application", bare_env, tmp / "bare.log",
+                        "--pythonpath", str(ROOT / "bench"))  # fmt: skip
+        servers.append(bare)
+        cases = [
+            (BASELINE, bare.port, "/bare"),
+            ("/healthz", portal.port, "/healthz"),
+            ("/ (public home)", portal.port, "/"),
+        ]
+        results = {name: measure(port, path) for name, port, path in cases}
+    finally:
+        for server in servers:
+            server.stop()
+        if use_postgres:
+            postgres.drop()
+
+    database = "PostgreSQL" if use_postgres else "SQLite"
+    cache = "Redis" if "REDIS_URL" in env else "local memory"
+    print(
+        f"\ngunicorn 2 sync workers each; {THREADS} client threads, {SECONDS:g} s per endpoint; "
+        f"database {database}, cache {cache}, Celery eager"
+    )
+    base = results[BASELINE]
+    header = ("requests", "req/s", "p50 ms", "p95 ms")
+    print(f"{'endpoint':<24}" + "".join(f"{h:>9}" for h in header) + f"{'req/s vs bare':>15}")
+    failed = False
+    for name, result in results.items():
+        if "error" in result:
+            failed = True
+            print(f"{name:<24} FAILED: {result['error']}")
+            continue
+        ratio = f"{result['rps'] / base['rps']:.2f}x" if "rps" in base else "-"
+        print(
+            f"{name:<24}{result['requests']:>9}{result['rps']:>9.0f}{result['p50']:>9.1f}"
+            f"{result['p95']:>9.1f}{ratio:>15}"
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

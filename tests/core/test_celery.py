@@ -1,0 +1,70 @@
+"""Celery: the audit-retention job through a real worker, Redis and PostgreSQL, and eagerly."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from core.choices import AuditAction
+from core.models import AuditLogEntry
+from core.tasks import purge_audit_log
+from mol_portal.celery import app
+
+
+def _entries(*ages_in_days: int) -> list[AuditLogEntry]:
+    now = timezone.now()
+    return [
+        AuditLogEntry.objects.create(
+            action=AuditAction.UPDATE, created_at=now - timedelta(days=age), message=f"{age}d"
+        )
+        for age in ages_in_days
+    ]
+
+
+@pytest.fixture
+def real_celery(celery_worker_process):
+    """Send tasks to the real worker instead of running them inline."""
+    app.conf.task_always_eager = False
+    yield celery_worker_process
+
+
+# The worker is another process: rows must be committed for it to see them. serialized_rollback
+# puts the migrations' reference data back for the tests that run after this one.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_purge_audit_log_runs_in_a_real_worker(needs_redis, needs_postgres, real_celery):
+    retention = settings.AUDIT_RETENTION_DAYS
+    old = _entries(retention + 30, retention + 1)
+    recent = _entries(1)[0]
+    result = purge_audit_log.delay()
+    try:
+        deleted = result.get(timeout=30)
+    except Exception:
+        pytest.fail(f"task failed or timed out; worker log:\n{real_celery.log()}")
+    assert deleted == 2
+    assert not AuditLogEntry.objects.filter(pk__in=[e.pk for e in old]).exists()
+    assert AuditLogEntry.objects.filter(pk=recent.pk).exists()
+    assert result.successful()
+
+
+@pytest.mark.django_db
+def test_purge_audit_log_runs_inline_in_eager_mode():
+    old = _entries(settings.AUDIT_RETENTION_DAYS + 5)
+    recent = _entries(0)
+    result = purge_audit_log.delay()
+    assert result.get() == 1
+    assert list(AuditLogEntry.objects.filter(pk__in=[old[0].pk, recent[0].pk])) == recent
+
+
+def test_beat_schedule_purges_the_audit_log_daily_with_an_expiry():
+    entry = app.conf.beat_schedule["core-purge-audit-log"]
+    assert entry["task"] == purge_audit_log.name
+    expires = entry["options"]["expires"]
+    assert 0 < expires <= entry["schedule"].total_seconds()
+
+
+def test_every_scheduled_task_exists_and_expires():
+    app.loader.import_default_modules()
+    for name, entry in app.conf.beat_schedule.items():
+        assert entry["task"] in app.tasks, name
+        assert entry.get("options", {}).get("expires"), f"{name} has no expires option"

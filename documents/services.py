@@ -3,6 +3,7 @@
 Other apps call these, never the models:
 
 * ``document_register(...)``: a new register entry with its number (字號);
+* ``document_register_with_signoff(steps=, started_by=, ...)``: both in one transaction;
 * ``signoff_start(document=, steps=, started_by=)``: start a chain; ``steps`` is a list of
   ``StepSpec`` (or dicts with ``order`` and ``user``, or ``order``, ``unit`` and ``group``);
   steps sharing an ``order`` are a parallel countersign (會簽);
@@ -273,6 +274,17 @@ def document_register(
                 return existing
         raise
     document.created = True
+    return document
+
+
+@transaction.atomic
+def document_register_with_signoff(*, steps: Sequence, started_by, **fields) -> Document:
+    """Register a document and start its sign-off in one transaction: if the steps are
+    refused, nothing is saved and no number is used. With an external reference already
+    registered, the first document is returned untouched."""
+    document = document_register(**fields)
+    if steps and document.created:
+        signoff_start(document=document, steps=steps, started_by=started_by)
     return document
 
 

@@ -26,6 +26,17 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _add_errors(form, exc: ValidationError, renames: dict | None = None) -> None:
+    """Put a service's ValidationError on the form, on the field it names when there is one."""
+    renames = renames or {}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        field = renames.get(field, field)
+        form.add_error(field if field in form.fields else None, errors)
+
+
 def _querystring_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
@@ -140,8 +151,7 @@ def document_act(request, pk: int, step_pk: int):
             messages.info(request, exc.message)
             return redirect(document)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            _add_errors(form, exc)
     document = selectors.document_detail(user=request.user, pk=pk)
     context = _detail_context(request, document, forms_by_step={step.pk: form})
     return render(request, "documents/document_detail.html", context, status=400)
@@ -183,7 +193,9 @@ def document_register(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            document = services.document_register(
+            document = services.document_register_with_signoff(
+                steps=data["signers"],
+                started_by=request.user,
                 unit=data["unit"],
                 subject=data["subject"],
                 sender=data["sender"],
@@ -195,16 +207,8 @@ def document_register(request):
                 attachments=data["attachments"],
                 registered_by=request.user,
             )
-            if data["signers"]:
-                services.signoff_start(
-                    document=document, steps=data["signers"], started_by=request.user
-                )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                target = field if field in form.fields else None
-                if field == "steps":
-                    target = "signers"
-                form.add_error(target, errors)
+            _add_errors(form, exc, {"steps": "signers"})
         else:
             messages.success(
                 request,
@@ -245,8 +249,7 @@ def delegations(request):
                 created_by=request.user,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            _add_errors(form, exc)
         else:
             messages.success(request, _("The delegation was saved."))
             return redirect("documents:delegations")

@@ -61,9 +61,9 @@ class DocumentListCreateView(PluggablePermissionsMixin, generics.ListAPIView):
             )
         steps = data.pop("steps")
         try:
-            document = services.document_register(registered_by=request.user, **data)
-            if steps and document.created:
-                services.signoff_start(document=document, steps=steps, started_by=request.user)
+            document = services.document_register_with_signoff(
+                steps=steps, started_by=request.user, registered_by=request.user, **data
+            )
         except DjangoValidationError as exc:
             raise _as_api_error(exc) from exc
         except services.SignOffError as exc:

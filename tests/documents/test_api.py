@@ -76,6 +76,16 @@ def test_bad_step_names_the_field(api, owner):
     assert not Document.objects.exists()
 
 
+def test_refused_steps_save_nothing_and_use_no_number(api, owner, signer_a):
+    client = api(owner)
+    twice = [{"order": 1, "user": signer_a.username}, {"order": 1, "user": signer_a.username}]
+    response = register(client, steps=twice)
+    assert response.status_code == 400
+    assert "steps" in response.json()["error"]["fields"]
+    assert not Document.objects.exists()
+    assert register(client).json()["serial"] == 1
+
+
 def test_registering_for_another_unit_is_refused(api, outsider):
     response = register(api(outsider), unit="IM")
     assert response.status_code == 400

@@ -62,6 +62,9 @@ OPTIONAL_FIELDS = {
 }
 # Fields shown masked in diffs (as the audit log masks them).
 MASKED_FIELDS = {"name_zh", "name_en", "email", "mobile"}
+# Fields the HR sync does not manage, so does not validate (an account made without a
+# password, by a script or a directory, is still HR's to update).
+NOT_MANAGED = ["password"]
 # Model field -> feed field, for errors raised by the model's own validation.
 MODEL_TO_FEED = {"job_title": "title", "organization": "unit_code"}
 
@@ -187,10 +190,13 @@ def evaluate(
     *,
     units: dict[str, Organization],
     today: date,
+    usernames: set[str] | None = None,
 ) -> Change:
     """Decide what ``record`` does to ``user`` (None: no account has that employee number).
 
-    Raises :class:`HRRecordInvalid` for a rule the record breaks against the database.
+    ``usernames``: every login name in use, lower-cased (a planning shortcut; without it the
+    database is asked). Raises :class:`HRRecordInvalid` for a rule the record breaks against
+    the database.
     """
     change = Change(
         kind=ChangeKind.UNCHANGED,
@@ -210,17 +216,14 @@ def evaluate(
         change.kind = ChangeKind.OLDER
         return change
 
-    target: dict = {
-        "employment_status": record.status,
-        "hr_effective_date": record.effective_date,
-    }
-    for attr, source in OPTIONAL_FIELDS.items():
-        if source in record.present:
-            target[attr] = getattr(record, source)
+    target: dict = {}
     if record.username:
         target["username"] = record.username
     elif user is None:
         target["username"] = record.employee_number.lower()
+    for attr, source in OPTIONAL_FIELDS.items():
+        if source in record.present:
+            target[attr] = getattr(record, source)
     if record.unit_code:
         unit = units.get(record.unit_code)
         if unit is None:
@@ -236,20 +239,24 @@ def evaluate(
                 ]
             )
         target["organization"] = unit
+    target["employment_status"] = record.status
     if record.status == EmploymentStatus.LEFT:
         target["is_active"] = False
     elif user is None or user.employment_status == EmploymentStatus.LEFT:
         # A leaver who comes back. An account an administrator disabled while HR still
         # lists the person as employed stays disabled.
         target["is_active"] = True
+    target["hr_effective_date"] = record.effective_date
 
     new_username = target.get("username")
     if (
         new_username
         and (user is None or new_username.lower() != user.username.lower())
-        and User.objects.filter(username__iexact=new_username)
-        .exclude(pk=user.pk if user else None)
-        .exists()
+        and (
+            new_username.lower() in usernames
+            if usernames is not None
+            else User.objects.filter(username__iexact=new_username).exists()
+        )
     ):
         raise HRRecordInvalid(
             [
@@ -334,6 +341,7 @@ def plan_changes(
             "organization"
         )
     }
+    usernames = {name.lower() for name in User.objects.values_list("username", flat=True)}
 
     # Per employee, the latest row that is already effective wins; the others are skipped.
     chosen: dict[str, HRRecord] = {}
@@ -363,10 +371,13 @@ def plan_changes(
     for record in sorted(chosen.values(), key=lambda r: r.line or 0):
         user = users.get(record.employee_number)
         try:
-            change = evaluate(record, user, units=units, today=today)
+            change = evaluate(record, user, units=units, today=today, usernames=usernames)
             if change.kind in WRITING_KINDS:
                 _check_claimed(change, claimed)
-                _candidate(user, record, change.target).full_clean()
+                candidate = _candidate(user, record, change.target)
+                # Uniqueness and the unit were checked by evaluate(); the rest needs no query.
+                candidate.clean_fields(exclude=[*NOT_MANAGED, "organization"])
+                candidate.clean()
         except HRRecordInvalid as exc:
             plan.errors.extend(exc.errors)
             continue
@@ -439,7 +450,10 @@ def _apply_record(
     user = _candidate(user, change.record, change.target) if user is None else user
     for name, value in change.target.items():
         setattr(user, name, value)
-    user.full_clean()
+    # evaluate() checked the login name against the other accounts and the employee number is
+    # what the row was looked up by; the database constraints still hold the line under races
+    # (IntegrityError -> a row error).
+    user.full_clean(exclude=NOT_MANAGED, validate_unique=False, validate_constraints=False)
     user.save()
     change.user_id = user.pk
     if change.kind == ChangeKind.DEACTIVATE:

@@ -304,6 +304,13 @@ def test_leaver_who_comes_back_is_reactivated(feed, sync, make_user):
     assert "reactivate" in out
 
 
+def test_account_made_without_a_password_is_still_updated(feed, sync):
+    user = User.objects.create(username="legacy", employee_number="E1150")  # password ""
+    sync(feed(row("E1150", unit="DLR")))
+    user.refresh_from_db()
+    assert user.organization.code == "DLR" and user.password == ""
+
+
 def test_account_an_administrator_disabled_stays_disabled(feed, sync, make_user):
     make_user(employee_number="E1200", is_active=False)
     sync(feed(row("E1200", title="科長")))

@@ -276,7 +276,7 @@ AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_PROXY", not EMBEDDED) els
 # --- accounts: HR ---------------------------------------------------------------------------
 # HR sync (人事資訊系統): the feed pulled on a schedule and the SCIM 2.0 push endpoint.
 # See accounts/README.md, section "HR sync".
-def _env_ratio(name: str, default: float) -> float:
+def env_ratio(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -302,7 +302,7 @@ HR_FEED_TIMEOUT = env_int("HR_FEED_TIMEOUT", 30, minimum=1)
 HR_FEED_DEACTIVATE_MISSING = env_bool("HR_FEED_DEACTIVATE_MISSING", False)
 HR_SYNC_INTERVAL_MINUTES = env_int("HR_SYNC_INTERVAL_MINUTES", 15, minimum=1)
 # Safety valve: a feed deactivating more than this share of active users is refused whole.
-HR_MAX_DEACTIVATE_RATIO = _env_ratio("HR_MAX_DEACTIVATE_RATIO", 0.10)
+HR_MAX_DEACTIVATE_RATIO = env_ratio("HR_MAX_DEACTIVATE_RATIO", 0.10)
 # Bearer token of the HR system pushing to /scim/v2/ (empty: SCIM refuses every request).
 HR_SCIM_TOKEN = os.environ.get("HR_SCIM_TOKEN", "").strip()
 PUBLIC_PATH_PREFIXES += ["/scim/"]

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.choices import AuditAction
@@ -135,7 +135,11 @@ def _group_upsert(*, directory: str, dn: str, name: str) -> DirectoryGroup:
     if group is None:
         group = DirectoryGroup(directory=directory, dn=dn, name=name[:200] or dn[:200])
         group.full_clean()
-        group.save()
+        try:
+            with transaction.atomic():
+                group.save()
+        except IntegrityError:  # created meanwhile by a login or another sync
+            return DirectoryGroup.objects.get(directory=directory, dn=dn)
     elif name and group.name != name[:200]:
         group.name = name[:200]
         group.full_clean()

@@ -232,8 +232,10 @@ def test_backend_ignores_logins_when_ldap_is_off(settings, rf):
 
 
 @pytest.mark.django_db
-def test_login_form_offers_the_directories(client, two_directories):
+def test_login_form_offers_the_directories(client, two_directories, settings):
     from django.urls import reverse
+
+    settings.SECURE_SSL_REDIRECT = False  # production-mode test runs (DATABASE_URL) turn it on
 
     body = client.get(reverse("accounts:login")).content.decode()
     assert '<option value="wda">勞動力發展署</option>' in body

@@ -163,9 +163,10 @@ def directory_config(key: str, server, **overrides) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    """Local passwords are beside the point here; Argon2 would make each test a second slower."""
+def _test_settings(settings):
+    # Local passwords are beside the point here; Argon2 would make each test a second slower.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SECURE_SSL_REDIRECT = False  # production-mode test runs (DATABASE_URL) turn it on
 
 
 @pytest.fixture(scope="session")
@@ -674,18 +675,18 @@ def test_sync_of_a_down_directory_keeps_the_error_and_others_still_sync(wda_down
 
 
 def test_admin_mapping_a_role_grants_it_to_current_members(
-    client, directories, hr_users, roles, make_user, settings
+    staff_client, directories, hr_users, roles
 ):
-    settings.MFA_REQUIRED_FOR_STAFF = False  # the second factor is tested by the MFA part
     run_sync()
-    staffer = make_user(username="portal.admin", is_staff=True, is_superuser=True)
-    client.force_login(staffer)
     group = DirectoryGroup.objects.get(directory="osha", name="inspectors")
     url = reverse("admin:accounts_directorygroup_change", args=[group.pk])
-    response = client.post(url, {"roles": [roles["inspector"].pk]})
+    response = staff_client.post(url, {"roles": [roles["inspector"].pk]})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert response["Location"].endswith("/directorygroup/"), response["Location"]
     assert directory_roles(hr_users["osha_alice"]) == {"inspector"}
+    # Taking the mapping away removes the role again.
+    staff_client.post(url, {"roles": []})
+    assert directory_roles(hr_users["osha_alice"]) == set()
 
 
 def test_ldap_sync_command_reports_each_directory(directories, hr_users):
@@ -720,8 +721,9 @@ def env_example_directories() -> list[dict]:
 def demo_directory(needs_binary, tmp_path, settings):
     """accounts/fixtures/ldap/demo.ldif in a slapd of its own, configured as .env.example says
     (only the server address and the bind password differ)."""
-    import ldif
     from pathlib import Path
+
+    import ldif
 
     needs_binary("slapd")
     server = AgencySlapd(DEMO_SUFFIX, str(tmp_path))
@@ -766,3 +768,150 @@ def test_demo_directory_signs_in_the_demo_accounts_of_both_agencies(
     login(client, "wang.jianguo@mol", password=DEMO_PASSWORD)
     assert logged_in_user_id(client) == wang.pk
     assert set(wang.directory_groups.values_list("name", flat=True)) == {"staff", "portal-admins"}
+
+
+# --- TLS, nested groups, paging, attribute updates --------------------------------------------
+
+
+def slapdtest_ca() -> str:
+    import os
+
+    return os.path.join(os.path.dirname(slapdtest.__file__), "certs", "ca.pem")
+
+
+def test_start_tls_with_the_directorys_ca(client, directories, hr_users, settings):
+    settings.LDAP_DIRECTORIES = [
+        directory_config("wda", directories["wda"], start_tls=True, ca_cert_file=slapdtest_ca())
+    ]
+    login(client, "alice@wda")
+    assert logged_in_user_id(client) == hr_users["wda_alice"].pk
+
+
+def test_start_tls_with_an_untrusted_certificate_is_refused_as_unreachable(
+    client, directories, hr_users, settings, tmp_path
+):
+    other_ca = tmp_path / "other-ca.pem"
+    other_ca.write_text(_self_signed_ca(tmp_path))  # a CA that did not sign the server
+    settings.LDAP_DIRECTORIES = [
+        directory_config("wda", directories["wda"], start_tls=True, ca_cert_file=str(other_ca))
+    ]
+    login(client, "alice@wda")
+    assert logged_in_user_id(client) is None
+    assert failures("unreachable").filter(message__contains="CONNECT_ERROR").exists()
+
+
+def _self_signed_ca(tmp_path) -> str:
+    import subprocess
+
+    key, cert = tmp_path / "ca.key", tmp_path / "ca.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=Other CA", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert.read_text()
+
+
+def add_nested_group(server):
+    """cn=all-trainers contains cn=trainers (bob) and carol directly."""
+    conn = admin_connection(server)
+    conn.add_s(
+        group_dn("wda", "all-trainers"),
+        [
+            ("objectClass", [b"groupOfNames"]),
+            ("cn", [b"all-trainers"]),
+            ("member", [group_dn("wda", "trainers").encode(), user_dn("wda", "alice").encode()]),
+        ],
+    )
+    conn.unbind_s()
+
+
+def test_nested_groups_count_at_login_and_in_the_sync(
+    client, directories, hr_users, roles, settings
+):
+    from accounts.ldap.config import get_directory
+    from accounts.ldap.services import directory_sync
+
+    add_nested_group(directories["wda"])
+    settings.LDAP_DIRECTORIES = [
+        directory_config("wda", directories["wda"], group_type="nestedGroupOfNames")
+    ]
+    login(client, "bob@wda")
+    bob = hr_users["wda_bob"]
+    names = set(bob.directory_groups.values_list("name", flat=True))
+    assert names == {"staff", "trainers", "all-trainers"}
+    result = directory_sync(directory=get_directory("wda"))
+    assert result.mode == "full"
+    outer = DirectoryGroup.objects.get(directory="wda", name="all-trainers")
+    assert set(outer.members.all()) == {bob, hr_users["wda_alice"]}
+    # Nested types never sync incrementally (a change deep in a nest leaves the outer alone).
+    assert directory_sync(directory=get_directory("wda")).mode == "full"
+
+
+def test_sync_pages_through_many_groups(directories, hr_users, settings):
+    from accounts.ldap.config import get_directory
+    from accounts.ldap.services import directory_sync
+
+    conn = admin_connection(directories["wda"])
+    for n in range(25):
+        conn.add_s(
+            group_dn("wda", f"team-{n:02d}"),
+            [
+                ("objectClass", [b"groupOfNames"]),
+                ("cn", [f"team-{n:02d}".encode()]),
+                ("member", [user_dn("wda", "alice").encode()]),
+            ],
+        )
+    conn.unbind_s()
+    settings.LDAP_DIRECTORIES = [directory_config("wda", directories["wda"], page_size=10)]
+    result = directory_sync(directory=get_directory("wda"))
+    assert len(result.groups_seen) == 28
+    assert hr_users["wda_alice"].directory_groups.count() == 27
+
+
+def test_update_user_refreshes_mapped_attributes_at_login(client, directories, hr_users, settings):
+    settings.LDAP_DIRECTORIES = [directory_config("wda", directories["wda"], update_user=True)]
+    login(client, "bob@wda")
+    bob = User.objects.get(pk=hr_users["wda_bob"].pk)
+    assert (bob.name_zh, bob.name_en, bob.email) == ("林柏宇", "Bob", "bob@wda.example")
+
+
+def test_hr_data_is_left_alone_by_default(client, directories, hr_users):
+    login(client, "bob@wda")
+    bob = User.objects.get(pk=hr_users["wda_bob"].pk)
+    assert bob.name_zh == hr_users["wda_bob"].name_zh
+    assert bob.email == hr_users["wda_bob"].email
+
+
+# --- admin pages ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_client(client, make_user, settings):
+    settings.MFA_REQUIRED_FOR_STAFF = False  # the second factor is tested by the MFA part
+    client.force_login(make_user(username="portal.admin", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_admin_lists_directory_groups_with_member_counts(staff_client, directories, hr_users):
+    run_sync()
+    response = staff_client.get(reverse("admin:accounts_directorygroup_changelist"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "inspectors" in body and "trainers" in body
+    assert staff_client.get(reverse("admin:accounts_directorygroup_add")).status_code == 403
+
+
+def test_admin_sync_action_syncs_the_chosen_directory(staff_client, directories, hr_users):
+    run_sync()
+    state = DirectorySyncState.objects.get(directory="osha")
+    before = state.last_synced_at
+    DirectoryGroup.objects.get(directory="osha").members.clear()
+    response = staff_client.post(
+        reverse("admin:accounts_directorysyncstate_changelist"),
+        {"action": "full_sync_now", "_selected_action": [state.pk]},
+    )
+    assert response.status_code == 302
+    state.refresh_from_db()
+    assert state.last_synced_at > before
+    assert DirectoryGroup.objects.get(directory="osha").members.count() == 1

@@ -566,7 +566,7 @@ def hr_sync_run(
     fmt: str | None = None,
 ) -> SyncResult:
     """Read the feed at ``source`` and apply it (or only plan it, with ``dry_run``)."""
-    run = HRSyncRun(source=str(source)[:500], forced=force and not dry_run)
+    run = HRSyncRun(source=str(source)[:500])
     run.full_clean()
     run.save()
     try:
@@ -646,6 +646,7 @@ def hr_feed_apply(
                 result.changes, result.errors = applied, errors
                 message = _summary(_counts(applied), len(errors))
                 if refused:
+                    run.forced = True
                     message = _("Safety valve overridden (--force).") + " " + message
                 _finish(
                     run,

@@ -362,8 +362,9 @@ def test_the_same_refused_feed_alerts_once_a_day(feed, staff_of_ten, settings):
 
 def test_deactivations_up_to_the_limit_apply(feed, sync, staff_of_ten, settings):
     settings.HR_MAX_DEACTIVATE_RATIO = 0.10
-    out, run = sync(feed(row("V0000", status="left")))  # 1 of 10 = 10%, not more
+    out, run = sync(feed(row("V0000", status="left")), "--force")  # 1 of 10 = 10%, not more
     assert run.status == HRSyncStatus.APPLIED
+    assert run.forced is False  # --force given, but the valve had nothing to hold back
     assert not User.objects.get(employee_number="V0000").is_active
 
 

@@ -157,6 +157,10 @@ def settings_probe(env: dict) -> subprocess.CompletedProcess:
 
 
 def test_settings_turn_ldap_on_only_when_directories_are_configured(tmp_path):
+    from accounts.ldap.config import ldap_libraries_installed
+    from tests.conftest import require
+
+    require(ldap_libraries_installed(), "python-ldap/django-auth-ldap are not installed")
     off = settings_probe({"DATA_DIR": str(tmp_path)})
     assert off.returncode == 0, off.stderr
     loaded = json.loads(off.stdout.strip().splitlines()[-1])

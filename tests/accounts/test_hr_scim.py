@@ -146,7 +146,10 @@ def test_patch_active_false_deactivates_and_signs_out(scim, make_user, client):
     other = make_user(employee_number="S0003")
     client.force_login(user)
     key = client.session.session_key
-    UserSession.objects.create(user=user, session_key=key, method=LoginMethod.PASSWORD)
+    # What the login view records (the MFA part may already have done so on user_logged_in).
+    UserSession.objects.get_or_create(
+        session_key=key, defaults={"user": user, "method": LoginMethod.PASSWORD}
+    )
 
     body = {
         "schemas": [SCIM_PATCH],

@@ -133,7 +133,10 @@ def test_leaver_is_deactivated_signed_out_and_never_deleted(feed, sync, make_use
     user = make_user(employee_number="E0300")
     client.force_login(user)
     key = client.session.session_key
-    UserSession.objects.create(user=user, session_key=key, method=LoginMethod.PASSWORD)
+    # What the login view records (the MFA part may already have done so on user_logged_in).
+    UserSession.objects.get_or_create(
+        session_key=key, defaults={"user": user, "method": LoginMethod.PASSWORD}
+    )
     assert client.get(reverse("core:intranet_home")).wsgi_request.user.is_authenticated
 
     out, run = sync(feed(row("E0300", status="left", effective="2025-07-31")))

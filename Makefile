@@ -32,10 +32,14 @@ $(BIN)/pytest: | $(BIN)/python
 	$(BIN)/pip install -q -c requirements.lock -e ".[test]"
 
 # DATABASE_URL/REDIS_URL from the environment when set, else SQLite and eager Celery.
+# With DATABASE_URL (production mode) the test client and live_server still speak plain HTTP,
+# so HTTPS hardening (redirect, HSTS, secure cookies) is off unless DJANGO_HTTPS says otherwise;
+# `check --deploy` in .ci/run checks it.
 test: $(BIN)/pytest
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  [ -n "$$SECRET_KEY" ] || export SECRET_KEY="test-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')"; \
 	  [ -n "$$REDIS_URL" ] || export CELERY_TASK_ALWAYS_EAGER=1; \
+	  [ -n "$$DJANGO_HTTPS" ] || export DJANGO_HTTPS=0; \
 	fi; \
 	$(BIN)/pytest $(ARGS)
 

@@ -154,3 +154,21 @@ def outsider(make_user):
     from core.models import Organization
 
     return make_user(username="outsider", organization=Organization.objects.get(code="BLI"))
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test (``transaction=True``, ``transactional_db``, ``live_server``)
+    gets a serialized rollback. Otherwise the flush after a non-serialized one recreates content
+    types and permissions under new ids (post_migrate), and the next serialized test fails to
+    restore the migrations' reference data ("duplicate key ... django_content_type")."""
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names is None or "django_db_serialized_rollback" in names:
+            continue
+        marker = item.get_closest_marker("django_db")
+        if (
+            "transactional_db" in names
+            or "live_server" in names
+            or (marker is not None and marker.kwargs.get("transaction"))
+        ):
+            names.append("django_db_serialized_rollback")

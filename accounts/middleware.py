@@ -20,6 +20,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import AuditAction
@@ -33,6 +34,7 @@ from .mfa.constants import (
     SESSION_PASSWORD_EXPIRED,
     SESSION_SEEN_AT,
 )
+from .mfa.services import session_record_seen
 
 # Reachable while a step is owed (and never subject to the steps).
 STEP_EXEMPT_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/static/", "/i18n/")
@@ -58,7 +60,7 @@ class SessionLimitsMiddleware:
         now = int(time.time())
         login_at = session.get(SESSION_LOGIN_AT)
         seen_at = session.get(SESSION_SEEN_AT)
-        if login_at is None:  # signed in by a path that did not start the clocks
+        if login_at is None:  # a session from before these clocks: start them
             session[SESSION_LOGIN_AT] = login_at = now
         if now - login_at > settings.SESSION_COOKIE_AGE:
             self._expire(request, user, "absolute")
@@ -66,11 +68,9 @@ class SessionLimitsMiddleware:
         if seen_at is not None and now - seen_at > settings.SESSION_IDLE_TIMEOUT:
             self._expire(request, user, "idle")
             return
-        if seen_at is None or now - seen_at >= SEEN_WRITE_INTERVAL:
-            from django.utils import timezone
-
-            from .mfa.services import session_record_seen
-
+        if seen_at is None:  # a session from before these clocks: start them
+            session[SESSION_SEEN_AT] = now
+        elif now - seen_at >= SEEN_WRITE_INTERVAL:
             session[SESSION_SEEN_AT] = now
             if session.session_key:
                 session_record_seen(session_key=session.session_key, now=timezone.now())

@@ -60,24 +60,10 @@ from .mfa.services import (
     user_other_sessions_end,
 )
 from .models import Application, User, UserSession
-from .selectors import quick_links_for
+from .selectors import launcher_applications, quick_links_for
 from .services import user_session_end, user_sign_out_everywhere
 
 ENROL_SESSION_DEVICE = "mol_enrol_device"
-
-
-def _launcher_applications(user):
-    """The OIDC part's selector when it provides one, else ours (same policy)."""
-    try:
-        from .oidc.selectors import applications_for_user
-    except ImportError:
-        from .selectors import launcher_applications
-
-        return launcher_applications(user)
-    from .selectors import launcher_applications
-
-    allowed = applications_for_user(user).values("pk")
-    return launcher_applications(user).filter(pk__in=allowed)
 
 
 # --- Login --------------------------------------------------------------------------------
@@ -408,7 +394,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def _launcher_page(request, form=None, status=200):
     context = {
-        "applications": _launcher_applications(request.user),
+        "applications": launcher_applications(request.user),
         "links": quick_links_for(request.user),
         "form": form or QuickLinkForm(),
     }
@@ -423,7 +409,7 @@ def launcher(request):
 @require_http_methods(["GET"])
 def launcher_open(request, pk: int):
     """Count the opening, then go to the application."""
-    application = get_object_or_404(_launcher_applications(request.user), pk=pk)
+    application = get_object_or_404(launcher_applications(request.user), pk=pk)
     if not url_is_web(application.launch_url):
         raise Http404
     launcher_usage_record(user=request.user, application=application)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth import login as auth_login
 from django.shortcuts import resolve_url
 from django.urls import reverse
@@ -29,7 +30,7 @@ from .constants import (
     SESSION_PENDING,
     SESSION_SEEN_AT,
 )
-from .selectors import mfa_enrolled, mfa_required, password_expired
+from .selectors import mfa_enrolled, mfa_needed, mfa_required, password_expired
 
 
 def method_for_backend(backend: str) -> str:
@@ -122,19 +123,32 @@ def pending_complete(request, *, user: User, device) -> str:
 def login_complete(
     request, *, user: User, backend: str, method: str, next_url: str, device=None
 ) -> str:
-    """Sign the user in (and mark the second factor verified), start the session clocks,
-    record the session for "my sessions". Returns where to go next."""
+    """Sign the user in (and mark the second factor verified); ``session_started`` runs through
+    ``user_logged_in``. Returns where to go next."""
     auth_login(request, user, backend=backend)
     if device is not None:
         otp_login(request, device)
-    now = int(time.time())
-    request.session[SESSION_LOGIN_AT] = now
-    request.session[SESSION_SEEN_AT] = now
-    request.session[SESSION_MFA_CHECKED_AT] = now
-    session_record_login(request=request, user=user, method=method)
     target = safe_next(request, next_url)
     if method == LoginMethod.PASSWORD and password_expired(user):
         # Remember where the user was going: the change page sends them there afterwards.
         request.session[SESSION_PASSWORD_EXPIRED] = target
         return reverse("accounts:password_change")
     return target
+
+
+def session_started(request, user: User) -> None:
+    """Every login, whatever its path (this flow, another part's view, a test's force_login):
+    start the idle and absolute clocks, note whether the second-factor policy applies, and
+    record the session for "my sessions" with the method its backend stands for."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    now = int(time.time())
+    session[SESSION_LOGIN_AT] = now
+    session[SESSION_SEEN_AT] = now
+    if mfa_needed(user):
+        session.pop(SESSION_MFA_CHECKED_AT, None)
+    else:
+        session[SESSION_MFA_CHECKED_AT] = now
+    backend = session.get(BACKEND_SESSION_KEY, "")
+    session_record_login(request=request, user=user, method=method_for_backend(backend))

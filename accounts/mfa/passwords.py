@@ -49,7 +49,7 @@ class PasswordHistoryValidator:
             return
         from .services import password_history_record
 
-        password_history_record(user=user)
+        password_history_record(user=user, password=password)
 
     def get_help_text(self):
         count = self._count()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -19,13 +19,32 @@ def _valid_assignment() -> Q:
     return Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate())
 
 
+def _sensitive_role_filters() -> tuple[Q, Q]:
+    """(direct assignment, via directory group) filters on User for a sensitive role."""
+    today = timezone.localdate()
+    direct = Exists(
+        RoleAssignment.objects.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=today),
+            user_id=OuterRef("pk"),
+            role__is_sensitive=True,
+        )
+    )
+    via_group = Exists(
+        DirectoryGroup.objects.filter(members=OuterRef("pk"), roles__is_sensitive=True)
+    )
+    return Q(direct), Q(via_group)
+
+
+def _policy_by_flags(user: User) -> bool:
+    if settings.MFA_REQUIRED_FOR_ALL:
+        return True
+    return bool(settings.MFA_REQUIRED_FOR_STAFF and (user.is_staff or user.is_superuser))
+
+
 def user_holds_sensitive_role(user: User) -> bool:
     """A sensitive role held directly (still valid) or through a directory group."""
-    if RoleAssignment.objects.filter(
-        _valid_assignment(), user=user, role__is_sensitive=True
-    ).exists():
-        return True
-    return DirectoryGroup.objects.filter(members=user, roles__is_sensitive=True).exists()
+    direct, via_group = _sensitive_role_filters()
+    return User.objects.filter(direct | via_group, pk=user.pk).exists()
 
 
 def mfa_required(user: User) -> bool:
@@ -33,11 +52,7 @@ def mfa_required(user: User) -> bool:
     second factor; ``MFA_REQUIRED_FOR_ALL`` extends it to everybody."""
     if not getattr(user, "pk", None):
         return False
-    if settings.MFA_REQUIRED_FOR_ALL:
-        return True
-    if settings.MFA_REQUIRED_FOR_STAFF and (user.is_staff or user.is_superuser):
-        return True
-    return user_holds_sensitive_role(user)
+    return _policy_by_flags(user) or user_holds_sensitive_role(user)
 
 
 def totp_device_for(user: User) -> TOTPDevice | None:
@@ -50,8 +65,15 @@ def mfa_enrolled(user: User) -> bool:
 
 
 def mfa_needed(user: User) -> bool:
-    """A login of ``user`` must pass the second-factor step (or enrolment first)."""
-    return mfa_enrolled(user) or mfa_required(user)
+    """A login of ``user`` must pass the second-factor step (or enrolment first): the user has
+    an authenticator, or the policy requires one. One query at most (checked on requests)."""
+    if not getattr(user, "pk", None):
+        return False
+    if _policy_by_flags(user):
+        return True
+    direct, via_group = _sensitive_role_filters()
+    has_device = Q(Exists(TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)))
+    return User.objects.filter(has_device | direct | via_group, pk=user.pk).exists()
 
 
 def backup_device_for(user: User) -> StaticDevice | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -151,23 +152,25 @@ def mfa_reset(*, user: User, by: User | None, reason: str = "reset by an adminis
 
 
 @transaction.atomic
-def password_history_record(*, user: User) -> None:
-    """Remember the user's current password hash and when it was set; keep the last
-    ``PASSWORD_HISTORY_COUNT`` hashes. Called by Django whenever a password is saved
-    (``PasswordHistoryValidator.password_changed``)."""
-    if not user.pk or not user.has_usable_password():
-        return
-    now = timezone.now()
+def password_history_record(*, user: User, password: str) -> None:
+    """Remember the hash of the password just saved; keep the last ``PASSWORD_HISTORY_COUNT``.
+    Called by Django whenever a password is saved (``PasswordHistoryValidator.password_changed``).
+    The same password saved again (a re-hash with new Argon2 parameters, say) replaces the
+    newest entry instead of pushing an old password out of the window."""
     keep = settings.PASSWORD_HISTORY_COUNT
-    if keep:
-        entry = PasswordHistory(user=user, password=user.password)
-        entry.full_clean()
-        entry.save()
-        old = PasswordHistory.objects.filter(user=user).order_by("-created_at", "-id")[keep:]
-        PasswordHistory.objects.filter(pk__in=list(old.values_list("pk", flat=True))).delete()
-    # A queryset update: no second save() of the user in the middle of its own save.
-    User.objects.filter(pk=user.pk).update(password_changed_at=now)
-    user.password_changed_at = now
+    if not keep or not user.pk or not user.has_usable_password():
+        return
+    entries = PasswordHistory.objects.filter(user=user).order_by("-created_at", "-id")
+    latest = entries.first()
+    if latest is not None and check_password(password, latest.password):
+        latest.password = user.password
+        latest.save(update_fields=["password"])
+        return
+    entry = PasswordHistory(user=user, password=user.password)
+    entry.full_clean()
+    entry.save()
+    old = list(entries.values_list("pk", flat=True)[keep:])
+    PasswordHistory.objects.filter(pk__in=old).delete()
 
 
 def password_change_audit(*, user: User) -> None:

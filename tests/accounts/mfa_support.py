@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
+import pytest
 from django.urls import reverse
 from django_otp.oath import totp
 
@@ -129,3 +130,26 @@ def escaped_pem(cert) -> str:
     from accounts.mfa.certificates import certificate_to_pem
 
     return quote(certificate_to_pem(cert), safe="")
+
+
+def force_login_verified(client, user):
+    """Sign ``user`` in with a confirmed authenticator marked as used in this session (what a
+    full login with the second factor leaves behind)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts.mfa.selectors import totp_device_for
+
+    device = totp_device_for(user) or enrol(user)[0]
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture(autouse=True)
+def mfa_policy(settings):
+    """The policy as shipped, whatever a shared fixture may relax for other apps' tests:
+    administrators need a second factor, others may choose."""
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    settings.MFA_REQUIRED_FOR_ALL = False

@@ -15,7 +15,15 @@ from accounts.mfa.selectors import mfa_required
 from accounts.models import DirectoryGroup, Role, RoleAssignment, User
 from core.models import AuditLogEntry
 
-from .mfa_support import code_for, english, enrol, login_with_totp, post_password, signed_in_user_id
+from .mfa_support import (
+    code_for,
+    english,
+    enrol,
+    login_with_totp,
+    mfa_policy,  # noqa: F401  (autouse: the shipped 2FA policy)
+    post_password,
+    signed_in_user_id,
+)
 
 RFC_KEY = b"12345678901234567890"
 # RFC 6238 Appendix B, SHA1 column: (time, code).

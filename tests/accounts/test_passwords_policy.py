@@ -1,0 +1,281 @@
+"""Local passwords: lockout per user and per IP with a clear page and an admin unlock, history,
+expiry, the change page."""
+
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth.hashers import check_password
+from django.urls import reverse
+from django.utils import timezone
+from freezegun import freeze_time
+
+from accounts.models import PasswordHistory, User, UserSession
+from core.models import AuditLogEntry
+
+from .mfa_support import (
+    english,
+    force_login_verified,
+    mfa_policy,  # noqa: F401  (autouse: the shipped 2FA policy)
+    post_password,
+    signed_in_user_id,
+)
+
+NEW_PASSWORD = "Labour-ministry-2026!"
+NEWER_PASSWORD = "Another-long-phrase-77"
+
+
+@pytest.fixture
+def client(client):
+    return english(client)
+
+
+@pytest.fixture
+def limit(settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    return 3
+
+
+def fail(client, username, ip="10.1.1.1"):
+    return client.post(
+        reverse("accounts:login"), {"username": username, "password": "wrong"}, REMOTE_ADDR=ip
+    )
+
+
+# --- Lockout -------------------------------------------------------------------------------
+
+
+@freeze_time("2026-03-02 09:00:00")
+def test_user_is_locked_after_n_failures_with_a_clear_message(client, make_user, password, limit):
+    user = make_user()
+    for _ in range(limit - 1):
+        assert fail(client, user.username).status_code == 200
+    response = fail(client, user.username)
+
+    assert response.status_code == 429
+    body = response.content.decode()
+    assert "Sign-in temporarily locked" in body
+    assert "Try again in 15 minutes, after 17:15." in body  # 09:00 UTC is 17:00 in Taipei
+    assert 'lang="zh-Hant"' in body, "the message is also given in the other language"
+    # The right password from another address does not help: the lock is on the account.
+    locked = client.post(
+        reverse("accounts:login"),
+        {"username": user.username, "password": password},
+        REMOTE_ADDR="10.8.8.8",
+    )
+    assert locked.status_code == 429
+    assert signed_in_user_id(client) is None
+
+
+def test_ip_address_is_locked_after_n_failures_across_accounts(client, make_user, password, limit):
+    victim = make_user()
+    for n in range(limit):
+        fail(client, f"guess{n}", ip="10.9.9.9")
+
+    from_bad_ip = client.post(
+        reverse("accounts:login"),
+        {"username": victim.username, "password": password},
+        REMOTE_ADDR="10.9.9.9",
+    )
+    assert from_bad_ip.status_code == 429
+
+    elsewhere = client.post(
+        reverse("accounts:login"),
+        {"username": victim.username, "password": password},
+        REMOTE_ADDR="10.2.2.2",
+    )
+    assert elsewhere.status_code == 302
+    assert signed_in_user_id(client) == str(victim.pk)
+
+
+def test_every_failure_and_the_lockout_are_audited(client, make_user, limit):
+    user = make_user()
+    for _ in range(limit):
+        fail(client, user.username)
+
+    failures = AuditLogEntry.objects.filter(action="login_failed", actor_repr=user.username)
+    assert failures.filter(message=f"username={user.username}").count() == limit
+    assert failures.filter(message__startswith=f"locked out username={user.username}").exists()
+
+
+def test_lock_expires_after_the_cool_off(client, make_user, password, limit):
+    user = make_user()
+    with freeze_time("2026-03-02 09:00:00"):
+        for _ in range(limit):
+            fail(client, user.username)
+    with freeze_time("2026-03-02 09:16:00"):
+        response = post_password(client, user.username, password)
+    assert response.status_code == 302
+
+
+def test_admin_unlocks_a_user_with_the_user_admin_action(client, make_user, password, limit):
+    from django.test import Client
+
+    user = make_user()
+    for _ in range(limit):
+        fail(client, user.username, ip="10.3.3.3")
+    assert post_password(client, user.username, password).status_code == 429
+
+    admin_client = english(Client())
+    admin_user = make_user(is_staff=True, is_superuser=True)
+    force_login_verified(admin_client, admin_user)
+    response = admin_client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "unlock_login", "_selected_action": [user.pk]},
+        follow=True,
+    )
+    assert "Sign-in unlocked for 1 user." in response.content.decode()
+
+    assert not AccessAttempt.objects.filter(username=user.username).exists()
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": user.username, "password": password},
+        REMOTE_ADDR="10.4.4.4",
+    )
+    assert response.status_code == 302
+    entry = AuditLogEntry.objects.for_object(user).get(message__startswith="login lockout cleared")
+    assert entry.actor_id == admin_user.pk
+
+
+def test_admin_unlocks_an_ip_address_in_the_axes_admin(client, make_user, password, limit):
+    from django.test import Client
+
+    for n in range(limit):
+        fail(client, f"nobody{n}", ip="10.5.5.5")
+    admin_client = Client()
+    force_login_verified(admin_client, make_user(is_staff=True, is_superuser=True))
+    listing = admin_client.get(reverse("admin:axes_accessattempt_changelist"))
+    assert listing.status_code == 200
+    ids = list(AccessAttempt.objects.filter(ip_address="10.5.5.5").values_list("pk", flat=True))
+
+    admin_client.post(
+        reverse("admin:axes_accessattempt_changelist"),
+        {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+    )
+
+    user = make_user()
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": user.username, "password": password},
+        REMOTE_ADDR="10.5.5.5",
+    )
+    assert response.status_code == 302
+
+
+# --- History -------------------------------------------------------------------------------
+
+
+def change(client, old, new):
+    return client.post(
+        reverse("accounts:password_change"),
+        {"old_password": old, "new_password1": new, "new_password2": new},
+    )
+
+
+def test_password_change_records_history_date_and_audit(client, make_user, password):
+    user = make_user()
+    client.force_login(user)
+    before = timezone.now()
+
+    response = change(client, password, NEW_PASSWORD)
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert user.password_changed_at >= before
+    assert check_password(NEW_PASSWORD, PasswordHistory.objects.filter(user=user).first().password)
+    assert AuditLogEntry.objects.for_object(user).filter(message="password changed").exists()
+    assert signed_in_user_id(client) == str(user.pk), "this session stays signed in"
+
+
+def test_recent_password_cannot_be_reused(client, make_user, password, settings):
+    settings.PASSWORD_HISTORY_COUNT = 3
+    user = make_user()
+    client.force_login(user)
+    assert change(client, password, NEW_PASSWORD).status_code == 302
+
+    response = change(client, NEW_PASSWORD, password)
+
+    assert response.status_code == 200
+    assert "You used this password recently" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+
+
+def test_the_current_password_cannot_be_set_again(client, make_user, password):
+    user = make_user()
+    client.force_login(user)
+    response = change(client, password, password)
+    assert "You used this password recently" in response.content.decode()
+
+
+def test_history_keeps_only_the_last_n(make_user, settings):
+    settings.PASSWORD_HISTORY_COUNT = 2
+    user = make_user()
+    for value in (NEW_PASSWORD, NEWER_PASSWORD, "Third-long-password-3"):
+        user.set_password(value)
+        user.save()
+    hashes = list(PasswordHistory.objects.filter(user=user).values_list("password", flat=True))
+    assert len(hashes) == 2
+    # The oldest dropped out of the window: it may be used again.
+    from django.contrib.auth.password_validation import validate_password
+
+    validate_password(NEW_PASSWORD, user)
+
+
+def test_short_password_is_refused_with_the_length_rule(client, make_user, password):
+    client.force_login(make_user())
+    response = change(client, password, "Short-1")
+    assert response.status_code == 200
+    assert "at least 12 characters" in response.content.decode()
+
+
+def test_changing_the_password_signs_out_other_sessions(client, make_user, password):
+    from django.test import Client
+
+    user = make_user()
+    other = english(Client())
+    post_password(other, user.username, password)
+    post_password(client, user.username, password)
+    assert other.get("/intranet/").status_code == 200
+
+    change(client, password, NEW_PASSWORD)
+
+    assert other.get("/intranet/").status_code == 302
+    assert client.get("/intranet/").status_code == 200
+    current = UserSession.objects.get(session_key=client.session.session_key)
+    assert current.ended_at is None, "the session record follows the new session key"
+
+
+# --- Expiry --------------------------------------------------------------------------------
+
+
+def test_expired_password_forces_the_change_page_after_login(client, make_user, password):
+    user = make_user()
+    User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now() - timedelta(days=91))
+
+    response = post_password(client, user.username, password, next_url="/accounts/launcher/")
+
+    assert response["Location"] == reverse("accounts:password_change")
+    assert client.get("/intranet/")["Location"] == reverse("accounts:password_change")
+    page = client.get(reverse("accounts:password_change"))
+    assert "Your password has expired" in page.content.decode()
+
+    response = change(client, password, NEW_PASSWORD)
+
+    assert response["Location"] == "/accounts/launcher/"
+    assert client.get("/intranet/").status_code == 200
+
+
+def test_password_not_yet_expired_is_not_forced(client, make_user, password):
+    user = make_user()
+    User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now() - timedelta(days=89))
+    response = post_password(client, user.username, password)
+    assert response["Location"] == reverse("core:intranet_home")
+
+
+def test_expiry_can_be_switched_off(client, make_user, password, settings):
+    settings.PASSWORD_MAX_AGE_DAYS = 0
+    user = make_user()
+    User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now() - timedelta(days=900))
+    assert post_password(client, user.username, password)["Location"] == "/intranet/"

@@ -76,3 +76,4 @@ from .mfa.admin import install as _install_mfa_admin  # noqa: E402
 _install_mfa_admin(_admin.site, UserAdmin)
 from .hr import admin as _hr_admin  # noqa: E402,F401
 from .ldap import admin as _ldap_admin  # noqa: E402,F401
+from .oidc import admin as _oidc_admin  # noqa: E402,F401

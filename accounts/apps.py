@@ -16,3 +16,4 @@ class AccountsConfig(AppConfig):
             masked=["email", "mobile", "name_zh", "name_en", "first_name", "last_name"],
         )
         from .mfa import receivers, tiles  # noqa: F401  (MFA part: lockout audit, tiles)
+        from .oidc import receivers as oidc_receivers  # noqa: F401  (OIDC: counters, logout)

@@ -416,3 +416,12 @@ class LauncherUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.application} {self.open_count}"
+
+
+# The OpenID Connect part's models (subject identifiers, application sign-ins, back-channel
+# logout deliveries) live in accounts/oidc/models.py, under this app's label.
+from .oidc.models import (  # noqa: E402,F401,I001
+    ApplicationSignIn,
+    BackchannelLogoutDelivery,
+    SubjectIdentifier,
+)

@@ -331,6 +331,77 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": ["openid"],
 }
 
+# --- accounts: OIDC (keys, policy, back-channel logout, rights API, counters) ----------------
+# See accounts/README.md "OpenID Connect provider" and "Rights API".
+from accounts.oidc.keys import load_signing_keys  # noqa: E402 - needs DATA_DIR above
+
+OIDC_KEYS_DIR = Path(os.environ.get("OIDC_KEYS_DIR") or DATA_DIR / "oidc")
+_oidc_signing_key, _oidc_published_keys = load_signing_keys(
+    pem=os.environ.get("OIDC_RSA_PRIVATE_KEY", ""),
+    pem_file=os.environ.get("OIDC_RSA_PRIVATE_KEY_FILE", ""),
+    inactive_file=os.environ.get("OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILE", ""),
+    keys_dir=OIDC_KEYS_DIR,
+)
+OAUTH2_PROVIDER.update(
+    {
+        "OIDC_RSA_PRIVATE_KEY": _oidc_signing_key,
+        "OIDC_RSA_PRIVATE_KEYS_INACTIVE": _oidc_published_keys,
+        "OIDC_ISS_ENDPOINT": os.environ.get("OIDC_ISSUER", "").rstrip("/"),
+        "OAUTH2_VALIDATOR_CLASS": "accounts.oidc.validators.PortalOAuth2Validator",
+        # A user who already granted the same scopes is not asked again (external clients).
+        "REQUEST_APPROVAL_PROMPT": "auto",
+        # Ask "log out of the portal too?" only when the spec requires it (no/foreign hint).
+        "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+        # A rotated-out refresh token presented again revokes its whole family.
+        "REFRESH_TOKEN_REUSE_PROTECTION": True,
+        # Cheap salted hash for generated client secrets (accounts/oidc/hashers.py).
+        "CLIENT_SECRET_HASHER": "pbkdf2_sha256_client",
+        # RFC 9700: no implicit/password grants, S256 only, no tokens in query strings,
+        # iss in authorization responses, tokens stored only as SHA-256 checksums.
+        "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+        "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+        "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+        "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+        "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+        "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+        "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+        "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+        # Redirect URIs must be https in production (RFC 9700 section 2.1); plain http only in
+        # the embedded default and debug, or where OIDC_ALLOW_HTTP_REDIRECTS=1 says so.
+        "ALLOWED_REDIRECT_URI_SCHEMES": (
+            ["http", "https"]
+            if env_bool("OIDC_ALLOW_HTTP_REDIRECTS", EMBEDDED or DEBUG)
+            else ["https"]
+        ),
+        "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+        "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+        "OAUTH2_GRANT_TYPES_SUPPORTED": [
+            "authorization_code",
+            "client_credentials",
+            "refresh_token",
+        ],
+    }
+)
+PASSWORD_HASHERS += ["accounts.oidc.hashers.ClientSecretHasher"]
+# The /o/ endpoints authenticate on their own terms; /o/authorize/ sends anonymous users to
+# the login page itself (django-oauth-toolkit's AuthorizationView is LoginRequiredMixin).
+PUBLIC_PATH_PREFIXES += ["/o/"]
+# Back-channel logout: seconds to wait for an application's answer, and attempts in all.
+OIDC_BACKCHANNEL_TIMEOUT = env_int("OIDC_BACKCHANNEL_TIMEOUT", 5, minimum=1)
+OIDC_BACKCHANNEL_ATTEMPTS = env_int("OIDC_BACKCHANNEL_ATTEMPTS", 6, minimum=1)
+# Bearer token for monitoring to read /api/v1/sso/metrics (empty: staff sessions only).
+SSO_METRICS_TOKEN = os.environ.get("SSO_METRICS_TOKEN", "").strip()
+CELERY_BEAT_SCHEDULE["accounts-oidc-backchannel-retry"] = {
+    "task": "accounts.oidc.tasks.backchannel_retry_due",
+    "schedule": timedelta(minutes=5),
+    "options": {"expires": 4 * 60},
+}
+CELERY_BEAT_SCHEDULE["accounts-oidc-clear-expired-tokens"] = {
+    "task": "accounts.oidc.tasks.clear_expired_tokens",
+    "schedule": timedelta(hours=6),
+    "options": {"expires": 60 * 60},
+}
+
 # --- accounts: MFA --------------------------------------------------------------------------
 # Local password policy, second factor (TOTP + backup codes), client-certificate login,
 # session limits. See accounts/README.md, section "MFA".

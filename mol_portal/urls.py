@@ -10,12 +10,14 @@ from core.views import healthz
 api_v1 = [
     path("", ApiRootView.as_view(), name="root"),
     path("", include("core.api.urls")),
+    path("", include("accounts.api.urls")),
     path("", include("documents.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
+    path("o/", include("accounts.oidc.urls")),
     path("scim/v2/", include("accounts.hr.scim.urls")),
     path("documents/", include("documents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

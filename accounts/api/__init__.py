@@ -1,0 +1,1 @@
+"""The rights API for applications, mounted at ``/api/v1/sso/`` (see accounts/README.md)."""

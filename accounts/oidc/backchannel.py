@@ -1,0 +1,205 @@
+"""OpenID Connect Back-Channel Logout 1.0 (django-oauth-toolkit has none; this is ours).
+
+When a person's portal session ends (log out, RP-initiated logout, "sign out everywhere", an
+administrator ending their sessions), every application that (a) registered a back-channel
+logout URL and (b) received an ID token for that person since their last logout gets a signed
+*logout token* POSTed to that URL (``application/x-www-form-urlencoded``, field
+``logout_token``).
+
+The logout token is a JWT signed like our ID tokens (RS256, ``kid`` of the signing key,
+``typ: logout+jwt``) with ``iss``, ``aud`` (the client id), ``iat``, ``exp`` (2 minutes),
+``jti``, ``sub`` (the same opaque subject as in the ID token) and
+``events: {"http://schemas.openid.net/event/backchannel-logout": {}}``; never a ``nonce``.
+Our ID tokens carry no ``sid``, so the token names the person: the application ends all of
+that person's sessions.
+
+Each delivery is a row (``BackchannelLogoutDelivery``) and a Celery task that POSTs it with a
+timeout, retrying with exponential backoff on network errors and non-2xx answers; the row keeps
+the attempts, the last HTTP status or error, and the outcome. A beat job re-queues deliveries
+whose retry time has come (in case a worker died holding one).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import timedelta
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from jwcrypto import jwt
+
+from core.choices import AuditAction
+
+from ..models import User
+from . import metrics
+from .choices import DeliveryStatus, LogoutReason
+from .constants import BACKCHANNEL_LOGOUT_EVENT, LOGOUT_TOKEN_LIFETIME_SECONDS, LOGOUT_TOKEN_TYPE
+from .models import ApplicationSignIn, BackchannelLogoutDelivery
+from .selectors import subject_for_user
+from .validators import signing_key
+
+logger = logging.getLogger("accounts.oidc.backchannel")
+
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 6 * 3600
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next attempt after ``attempts`` failed ones: 30 s, 60 s, 2 min...
+    capped at 6 h."""
+    return min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
+
+
+def notify_user_logout(*, user_id: int, reason: str = LogoutReason.EVERYWHERE) -> list[int]:
+    """Queue a logout token for every application ``user_id`` is signed in to that has a
+    back-channel logout URL, and mark all their application sign-ins as ended. Safe to call
+    twice: the second call finds nothing signed in. Returns the delivery ids."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        sign_ins = list(
+            ApplicationSignIn.objects.select_for_update()
+            .filter(user=user, signed_out_at__isnull=True)
+            .select_related("application")
+            .order_by("pk")
+        )
+        if not sign_ins:
+            return []
+        ended = ApplicationSignIn.objects.filter(
+            pk__in=[s.pk for s in sign_ins], signed_out_at__isnull=True
+        ).update(signed_out_at=now)
+        if not ended:
+            return []
+        subject = subject_for_user(user)
+        deliveries = [
+            BackchannelLogoutDelivery.objects.create(
+                application=sign_in.application,
+                user=user,
+                subject=subject,
+                reason=reason,
+                uri=sign_in.application.backchannel_logout_uri,
+                issuer=sign_in.issuer or settings.OAUTH2_PROVIDER.get("OIDC_ISS_ENDPOINT", ""),
+                next_attempt_at=now,
+            )
+            for sign_in in sign_ins
+            if sign_in.application.backchannel_logout_uri
+        ]
+        ids = [d.pk for d in deliveries]
+        if ids:
+            transaction.on_commit(lambda: _enqueue(ids))
+    return ids
+
+
+def _enqueue(ids: list[int]) -> None:
+    from .tasks import deliver_backchannel_logout
+
+    for delivery_id in ids:
+        deliver_backchannel_logout.delay(delivery_id)
+
+
+def logout_token(delivery: BackchannelLogoutDelivery) -> str:
+    """The signed logout token of ``delivery`` (same ``jti`` on every attempt)."""
+    key, kid = signing_key()
+    now = int(time.time())
+    claims = {
+        "iss": delivery.issuer,
+        "aud": delivery.application.client_id,
+        "iat": now,
+        "exp": now + LOGOUT_TOKEN_LIFETIME_SECONDS,
+        "jti": str(delivery.jti),
+        "sub": delivery.subject,
+        "events": {BACKCHANNEL_LOGOUT_EVENT: {}},
+    }
+    header = {"alg": "RS256", "typ": LOGOUT_TOKEN_TYPE, "kid": kid}
+    token = jwt.JWT(header=json.dumps(header), claims=json.dumps(claims))
+    token.make_signed_token(key)
+    return token.serialize()
+
+
+def delivery_attempt(delivery_id: int) -> str | None:
+    """POST the logout token of one delivery. Returns the resulting status, or None when
+    there was nothing to do (delivered already, gone, or given up)."""
+    delivery = (
+        BackchannelLogoutDelivery.objects.select_related("application", "user")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None or delivery.status != DeliveryStatus.PENDING:
+        return None
+    status_code = None
+    error = ""
+    try:
+        response = requests.post(
+            delivery.uri,
+            data={"logout_token": logout_token(delivery)},
+            headers={"Cache-Control": "no-store"},
+            timeout=settings.OIDC_BACKCHANNEL_TIMEOUT,
+            allow_redirects=False,
+        )
+        status_code = response.status_code
+        ok = 200 <= status_code < 300
+        if not ok:
+            error = f"HTTP {status_code}: {response.text[:200]}"
+    except requests.RequestException as exc:
+        ok = False
+        error = f"{exc.__class__.__name__}: {exc}"[:500]
+    now = timezone.now()
+    attempts = delivery.attempts + 1
+    if ok:
+        status = DeliveryStatus.DELIVERED
+        next_attempt = None
+    elif attempts >= settings.OIDC_BACKCHANNEL_ATTEMPTS:
+        status = DeliveryStatus.FAILED
+        next_attempt = None
+    else:
+        status = DeliveryStatus.PENDING
+        next_attempt = now + timedelta(seconds=retry_delay(attempts))
+    # Conditional update: a concurrent attempt that already finished wins.
+    BackchannelLogoutDelivery.objects.filter(
+        pk=delivery.pk, status=DeliveryStatus.PENDING, attempts=delivery.attempts
+    ).update(
+        status=status,
+        attempts=attempts,
+        last_status_code=status_code,
+        last_error=error[:500],
+        next_attempt_at=next_attempt,
+        delivered_at=now if ok else None,
+    )
+    if status == DeliveryStatus.DELIVERED:
+        metrics.increment("sso_backchannel_logouts_total", result="delivered")
+    elif status == DeliveryStatus.FAILED:
+        metrics.increment("sso_backchannel_logouts_total", result="failed")
+        from .services import audit_oidc_event
+
+        audit_oidc_event(
+            event="backchannel_failed",
+            application=delivery.application,
+            user=delivery.user,
+            details=f"attempts={attempts} error={error[:200]}",
+            action=AuditAction.OTHER,
+        )
+        logger.warning(
+            "back-channel logout to %s failed for good after %s attempts: %s",
+            delivery.uri,
+            attempts,
+            error,
+        )
+    return status
+
+
+def deliveries_due(now=None) -> list[int]:
+    """Pending deliveries whose next attempt time has come."""
+    now = now or timezone.now()
+    return list(
+        BackchannelLogoutDelivery.objects.filter(
+            status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
+    )

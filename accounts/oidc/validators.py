@@ -1,0 +1,192 @@
+"""The portal's OAuth2/OpenID Connect request validator (``OAUTH2_VALIDATOR_CLASS``).
+
+On top of django-oauth-toolkit's validator it:
+
+* puts the portal's claims in ID tokens and userinfo: an opaque stable ``sub``, the employee
+  number, both names, the unit, the e-mail and the user's roles *in the requesting application
+  only*;
+* verifies our own JWTs (``id_token_hint`` of RP-initiated logout) with the key named by their
+  ``kid`` among every published key, so tokens signed before a key rotation still verify;
+* audits and counts every token issued, refreshed and revoked;
+* refuses a refresh token or an authorization code once its user is deactivated or no longer
+  admitted by the application's access policy;
+* remembers at which applications a person signed in (for back-channel logout).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from jwcrypto import jws
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.utils import jwk_from_pem
+
+from .constants import CLAIM_SCOPES
+
+logger = logging.getLogger("accounts.oidc")
+
+
+def published_keys():
+    """Every published key (the signing key first) as jwcrypto keys, by ``kid``."""
+    keys = {}
+    pems = [oauth2_settings.OIDC_RSA_PRIVATE_KEY, *oauth2_settings.OIDC_RSA_PRIVATE_KEYS_INACTIVE]
+    for pem in pems:
+        if pem:
+            key = jwk_from_pem(pem)
+            keys[key.thumbprint()] = key
+    return keys
+
+
+def signing_key():
+    """The current signing key and its ``kid``."""
+    key = jwk_from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
+    return key, key.thumbprint()
+
+
+class PortalOAuth2Validator(OAuth2Validator):
+    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, **CLAIM_SCOPES}
+
+    # --- Claims -------------------------------------------------------------------------
+
+    def get_additional_claims(self, request):
+        """Claims of ``request.user`` for ``request.client``. Values that cost a query are
+        callables, evaluated only when their scope was granted."""
+        from .selectors import subject_for_user, user_role_codes_in_application
+
+        user = request.user
+        application = request.client
+
+        def unit(_request):
+            org = user.organization
+            if org is None:
+                return None
+            return {"code": org.code, "name_zh": org.name_zh, "name_en": org.name_en}
+
+        return {
+            "sub": subject_for_user(user),
+            "name": user.name_zh or user.name_en or user.get_username(),
+            "preferred_username": user.get_username(),
+            "employee_number": user.employee_number or "",
+            "name_zh": user.name_zh,
+            "name_en": user.name_en,
+            "job_title": user.job_title,
+            "unit": unit,
+            "email": user.email,
+            # The address comes from the HR system of record, not from the person.
+            "email_verified": bool(user.email),
+            "roles": lambda _request: user_role_codes_in_application(user, application),
+        }
+
+    def get_discovery_claims(self, request):
+        return [
+            "sub",
+            "iss",
+            "aud",
+            "exp",
+            "iat",
+            "auth_time",
+            "nonce",
+            "name",
+            "preferred_username",
+            "email",
+            "email_verified",
+            *CLAIM_SCOPES,
+        ]
+
+    def finalize_id_token(self, id_token, token, token_handler, request):
+        serialized = super().finalize_id_token(id_token, token, token_handler, request)
+        from .services import application_sign_in_record
+
+        application_sign_in_record(
+            user=request.user,
+            application=request.client,
+            issuer=self.get_oidc_issuer_endpoint(request),
+        )
+        return serialized
+
+    # --- Keys ---------------------------------------------------------------------------
+
+    def _get_key_for_token(self, token):
+        """The published key named by the token's ``kid`` (old keys included), else the
+        audience application's own key (HS256 clients)."""
+        unverified = jws.JWS()
+        unverified.deserialize(token)
+        header = unverified.jose_header
+        if isinstance(header, list):  # JSON serialization with several signatures
+            header = header[0] if header else {}
+        kid = (header or {}).get("kid")
+        if kid:
+            key = published_keys().get(kid)
+            if key is not None:
+                return key
+            return None
+        return super()._get_key_for_token(token)
+
+    # --- Token events -------------------------------------------------------------------
+
+    def _save_bearer_token(self, token, request, *args, **kwargs):
+        result = super()._save_bearer_token(token, request, *args, **kwargs)
+        from .services import token_event_record
+
+        grant_type = request.grant_type or ""
+        token_event_record(
+            event="token_refreshed" if grant_type == "refresh_token" else "token_issued",
+            grant_type=grant_type,
+            application=request.client,
+            user=request.user if getattr(request.user, "pk", None) else None,
+            scope=token.get("scope", ""),
+        )
+        return result
+
+    def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
+        from .selectors import access_token_by_value, refresh_token_by_value
+        from .services import token_event_record
+
+        client_pk = getattr(request.client, "pk", None)
+        found = access_token_by_value(token) or refresh_token_by_value(token)
+        super().revoke_token(token, token_type_hint, request, *args, **kwargs)
+        if found is not None and found.application_id == client_pk:
+            token_event_record(
+                event="token_revoked",
+                grant_type=type(found).__name__,
+                application=found.application,
+                user=found.user,
+                scope=getattr(found, "scope", ""),
+            )
+
+    # --- prompt=none (silent sign-in) ----------------------------------------------------
+
+    def validate_silent_login(self, request):
+        """The authorization view validates only for signed-in users (django-oauth-toolkit
+        answers ``login_required`` itself to anonymous ``prompt=none`` requests)."""
+        return True
+
+    def validate_silent_authorization(self, request):
+        """Consent for ``prompt=none`` is checked by the authorization view, which knows the
+        user (``consent_required`` when an external application has no live grant)."""
+        return True
+
+    # --- Who may still use a grant ------------------------------------------------------
+
+    def _user_still_admitted(self, user, application, step: str) -> bool:
+        from .selectors import user_may_use
+        from .services import policy_refusal_record
+
+        if user is None or not user.is_active:
+            return False
+        if not user_may_use(user, application):
+            policy_refusal_record(user=user, application=application, step=step)
+            return False
+        return True
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs):
+        if not super().validate_code(client_id, code, client, request, *args, **kwargs):
+            return False
+        return self._user_still_admitted(request.user, client, "code")
+
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
+        if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            return False
+        return self._user_still_admitted(request.user, client, "refresh")
+

@@ -134,8 +134,10 @@ def login_verify(request):
         return _restart_login(
             request, _("Your sign-in has expired or was not started. Please sign in again.")
         )
-    if not mfa_enrolled(user):
-        return redirect("accounts:login_enrol")
+    if not mfa_enrolled(user):  # the device was reset meanwhile
+        if mfa_required(user):
+            return redirect("accounts:login_enrol")
+        return redirect(flow.pending_complete(request, user=user, device=None))
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -1,1 +1,355 @@
-"""Models of this app arrive with its issue; the app is installed from the start."""
+"""The citizen mailbox (民意信箱): cases, their attachments, timeline, survey and block list.
+
+* ``Category``: what a petition is about (bilingual, ordered).
+* ``CaseCounter``: one row per ROC year, locked while a case number is taken (no gaps).
+* ``Petition``: one case. A web petition waits for e-mail confirmation without a number; on
+  confirmation it gets ``case_number`` (115-000123) and a query code, stored hashed.
+* ``Attachment``: a file checked by content (``documents.validators``).
+* ``StatusEvent``: the timeline the citizen sees (public note) and staff act on.
+* ``SatisfactionSurvey``: one answer per case.
+* ``BlockRule``: block list of e-mail domains, addresses and IP addresses / networks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+from .choices import BlockRuleKind, PetitionSource, PetitionStatus
+
+
+class Category(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    sort = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("petition category")
+        verbose_name_plural = _("petition categories")
+        ordering = ["sort", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_zh
+
+
+class CaseCounter(models.Model):
+    """The last case serial of a ROC year. Locked with SELECT ... FOR UPDATE in the transaction
+    that numbers the case, so a rollback gives the serial back."""
+
+    roc_year = models.PositiveSmallIntegerField(_("ROC year"), unique=True)
+    last_serial = models.PositiveIntegerField(_("last serial"), default=0)
+
+    class Meta:
+        verbose_name = _("case number counter")
+        verbose_name_plural = _("case number counters")
+        ordering = ["-roc_year"]
+
+    def __str__(self) -> str:
+        return f"{self.roc_year}: {self.last_serial}"
+
+
+class PetitionQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.exclude(status=PetitionStatus.PENDING_CONFIRMATION)
+
+    def visible_to(self, user):
+        """Staff rule: superusers and holders of ``petitions.view_petition`` see every case;
+        others the cases they handle and those of their own unit. Citizens never use this:
+        they reach one case by case number + query code."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.has_perm("petitions.view_petition"):
+            return self
+        rule = Q(handler=user)
+        if getattr(user, "organization_id", None):
+            rule |= Q(handling_unit_id=user.organization_id)
+        return self.filter(rule)
+
+
+class Petition(TimeStampedModel):
+    case_number = models.CharField(
+        _("case number"),
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Given on confirmation: ROC year and serial, e.g. 115-000123."),
+    )
+    roc_year = models.PositiveSmallIntegerField(
+        _("ROC year"), null=True, blank=True, editable=False
+    )
+    serial = models.PositiveIntegerField(_("serial"), null=True, blank=True, editable=False)
+    query_code_hash = models.CharField(
+        _("query code (hashed)"), max_length=256, blank=True, editable=False
+    )
+    source = models.CharField(
+        _("source"), max_length=30, choices=PetitionSource.choices, default=PetitionSource.WEB
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=30,
+        choices=PetitionStatus.choices,
+        default=PetitionStatus.PENDING_CONFIRMATION,
+        db_index=True,
+    )
+    # The citizen
+    citizen_name = models.CharField(_("name"), max_length=100)
+    citizen_email = models.EmailField(_("e-mail"), max_length=254, db_index=True)
+    citizen_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # The petition
+    subject = models.CharField(_("subject"), max_length=200)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        related_name="petitions",
+        on_delete=models.PROTECT,
+    )
+    county = models.ForeignKey(
+        "core.County",
+        verbose_name=_("county or city"),
+        null=True,
+        blank=True,
+        related_name="petitions",
+        on_delete=models.PROTECT,
+    )
+    body = models.TextField(_("text"))
+    consent = models.BooleanField(_("consent to the privacy notice"), default=False)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    # Confirmation
+    confirmation_token_hash = models.CharField(
+        _("confirmation token (SHA-256)"), max_length=64, blank=True, db_index=True, editable=False
+    )
+    confirmation_expires_at = models.DateTimeField(
+        _("confirmation link expires at"), null=True, blank=True
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    submitter_ip = models.GenericIPAddressField(_("submitter IP address"), null=True, blank=True)
+    body_fingerprint = models.TextField(
+        _("normalised text"),
+        blank=True,
+        editable=False,
+        help_text=_("Lower-cased text without punctuation or spaces, for duplicate detection."),
+    )
+    # Handling
+    handling_unit = models.ForeignKey(
+        "core.Organization",
+        verbose_name=_("handling unit"),
+        null=True,
+        blank=True,
+        related_name="petitions",
+        on_delete=models.PROTECT,
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        related_name="petitions_handled",
+        on_delete=models.SET_NULL,
+    )
+    document = models.ForeignKey(
+        "documents.Document",
+        verbose_name=_("official document"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+        help_text=_("The register entry of this case (its source is the case)."),
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    reply_text = models.TextField(_("reply"), blank=True)
+    replied_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        related_name="merged_cases",
+        on_delete=models.PROTECT,
+    )
+    reject_reason = models.TextField(_("reason for rejection"), blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    # Satisfaction survey link (random token, SHA-256 in the database)
+    survey_token_hash = models.CharField(
+        _("survey token (SHA-256)"), max_length=64, blank=True, db_index=True, editable=False
+    )
+
+    objects = PetitionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("petition")
+        verbose_name_plural = _("petitions")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["citizen_email", "created_at"], name="petitions_email_created"),
+            models.Index(fields=["submitter_ip", "created_at"], name="petitions_ip_created"),
+            models.Index(fields=["status", "deadline"], name="petitions_status_deadline"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=PetitionStatus.PENDING_CONFIRMATION)
+                | Q(case_number__isnull=False),
+                name="petitions_confirmed_has_number",
+            ),
+            models.UniqueConstraint(
+                fields=["roc_year", "serial"], name="petitions_year_serial_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PetitionStatus.MERGED) | Q(merged_into__isnull=False),
+                name="petitions_merged_has_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_number or _('(unconfirmed)')} {self.subject}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    """Random stored name; the citizen's name is kept in ``original_name`` only."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"petitions/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    petition = models.ForeignKey(
+        Petition,
+        verbose_name=_("petition"),
+        related_name="attachments",
+        on_delete=models.CASCADE,
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=200)
+    content_type = models.CharField(_("detected content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("petition attachment")
+        verbose_name_plural = _("petition attachments")
+        ordering = ["petition_id", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class StatusEvent(models.Model):
+    petition = models.ForeignKey(
+        Petition,
+        verbose_name=_("petition"),
+        related_name="events",
+        on_delete=models.CASCADE,
+    )
+    status = models.CharField(_("status"), max_length=30, choices=PetitionStatus.choices)
+    public_note = models.TextField(
+        _("note shown to the citizen"), blank=True, help_text=_("Shown on the progress page.")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status event")
+        verbose_name_plural = _("status events")
+        ordering = ["petition_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.status}"
+
+
+class SatisfactionSurvey(models.Model):
+    petition = models.OneToOneField(
+        Petition,
+        verbose_name=_("petition"),
+        related_name="survey",
+        on_delete=models.CASCADE,
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), help_text=_("1 (very dissatisfied) to 5 (very satisfied).")
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(_("answered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("satisfaction survey answer")
+        verbose_name_plural = _("satisfaction survey answers")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5), name="petitions_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id}: {self.rating}"
+
+
+class BlockRule(TimeStampedModel):
+    kind = models.CharField(_("kind"), max_length=10, choices=BlockRuleKind.choices)
+    value = models.CharField(
+        _("value"),
+        max_length=254,
+        help_text=_(
+            "An e-mail domain (example.com; sub-domains are blocked too), an e-mail address, "
+            "or an IP address or network (203.0.113.0/24)."
+        ),
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("block rule")
+        verbose_name_plural = _("block rules")
+        ordering = ["kind", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="petitions_blockrule_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+    def clean(self):
+        import ipaddress
+
+        from django.core.exceptions import ValidationError
+
+        self.value = (self.value or "").strip().lower()
+        if self.kind == BlockRuleKind.IP:
+            try:
+                ipaddress.ip_network(self.value, strict=False)
+            except ValueError as exc:
+                raise ValidationError(
+                    {"value": _("Enter an IP address or network, e.g. 203.0.113.0/24.")}
+                ) from exc
+        elif self.kind == BlockRuleKind.EMAIL and "@" not in self.value:
+            raise ValidationError({"value": _("Enter a whole e-mail address.")})
+        elif self.kind == BlockRuleKind.DOMAIN:
+            self.value = self.value.lstrip("@")
+            if "@" in self.value or "." not in self.value:
+                raise ValidationError({"value": _("Enter a domain such as example.com.")})

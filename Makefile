@@ -61,4 +61,4 @@ messages: install
 	$(MANAGE) compilemessages --ignore='.venv/*'
 
 schema: install
-	$(MANAGE) spectacular --file tests/openapi.yaml --validate
+	$(MANAGE) spectacular --lang en --file tests/openapi.yaml --validate

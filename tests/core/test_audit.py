@@ -12,6 +12,12 @@ from core.services import audit_log_purge
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _no_second_factor_for_staff(settings):
+    # These tests are about the audit trail; the 2FA policy has its own tests in tests/accounts.
+    settings.MFA_REQUIRED_FOR_STAFF = False
+
+
 def test_login_is_audited_with_ip_and_agent(client, owner, password):
     response = client.post(
         reverse("accounts:login"),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditLogEntry, County, Organization
+from .models import AuditLogEntry, County, Organization, WorkCalendarDay
 
 admin.site.site_header = _("Ministry of Labor · MOL Portal administration")
 admin.site.site_title = _("MOL Portal administration")
@@ -55,3 +55,14 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(WorkCalendarDay)
+class WorkCalendarDayAdmin(admin.ModelAdmin):
+    """Holidays and make-up working days; bulk loading: ``manage.py load_work_calendar``."""
+
+    list_display = ["date", "name", "is_workday"]
+    list_filter = ["is_workday", ("date", admin.DateFieldListFilter)]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+    ordering = ["date"]

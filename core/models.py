@@ -202,3 +202,35 @@ class AuditLogEntry(models.Model):
     def __str__(self) -> str:
         when = f"{self.created_at:%Y-%m-%d %H:%M:%S}"
         return f"{when} {self.actor_repr} {self.action} {self.object_repr}"
+
+
+class WorkCalendarDayQuerySet(models.QuerySet):
+    def between(self, start, end):
+        return self.filter(date__gte=start, date__lte=end)
+
+
+class WorkCalendarDay(models.Model):
+    """An exception to the ordinary week (Monday to Friday at work, weekends off).
+
+    A public holiday or a bridge/compensatory day off is a row with ``is_workday=False``; a
+    make-up working day (補班) on a Saturday is a row with ``is_workday=True``. Days without a
+    row follow the ordinary week. Shared by every app's deadlines through ``core.workdays``.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(
+        _("working day"),
+        default=False,
+        help_text=_("Ticked: a make-up working day. Unticked: a public holiday or day off."),
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    objects = WorkCalendarDayQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("working-day calendar entry")
+        verbose_name_plural = _("working-day calendar")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}".strip()

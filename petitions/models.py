@@ -78,8 +78,10 @@ class PetitionQuerySet(models.QuerySet):
         if user.is_superuser or user.has_perm("petitions.view_petition"):
             return self
         rule = Q(handler=user)
-        if getattr(user, "organization_id", None):
-            rule |= Q(handling_unit_id=user.organization_id)
+        organization = getattr(user, "organization", None)
+        if organization is not None:
+            # The handling unit and every unit below it (engineer 2: staff side).
+            rule |= Q(handling_unit_id__in=organization.descendant_ids())
         return self.filter(rule)
 
 
@@ -353,3 +355,247 @@ class BlockRule(TimeStampedModel):
             self.value = self.value.lstrip("@")
             if "@" in self.value or "." not in self.value:
                 raise ValidationError({"value": _("Enter a domain such as example.com.")})
+
+
+# --- Intake and staff side (engineer 2) ----------------------------------------------------------
+
+
+class InboundState(models.TextChoices):
+    CASE_CREATED = "case_created", _("New case created")
+    REPLY_ATTACHED = "reply_attached", _("Citizen reply attached to its case")
+    BOUNCE = "bounce", _("Bounce recorded")
+    UNMATCHED = "unmatched", _("Waiting for manual assignment")
+    ASSIGNED = "assigned", _("Assigned by hand")
+    FAILED = "failed", _("Could not be read")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class InboundMessage(models.Model):
+    """One e-mail read by the intake (IMAP or .eml folder). ``message_id`` is unique, so a
+    message becomes at most one case however often the job runs; a message without a
+    Message-ID is keyed by ``sha256:<hash of the raw bytes>``."""
+
+    message_id = models.CharField(_("message ID"), max_length=255, unique=True)
+    mailbox = models.CharField(_("mailbox"), max_length=200, blank=True)
+    raw = models.BinaryField(_("raw message"), blank=True, editable=False)
+    from_address = models.CharField(_("from"), max_length=254, blank=True)
+    to_address = models.CharField(_("to"), max_length=500, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body_text = models.TextField(_("text"), blank=True)
+    source = models.CharField(
+        _("source"), max_length=30, choices=PetitionSource.choices, default=PetitionSource.EMAIL
+    )
+    parsed = models.JSONField(_("parsed headers"), default=dict, blank=True)
+    petition = models.ForeignKey(
+        Petition,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        related_name="inbound_messages",
+        on_delete=models.SET_NULL,
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=InboundState.choices, default=InboundState.UNMATCHED
+    )
+    error = models.TextField(_("error"), blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+
+    class Meta:
+        verbose_name = _("incoming e-mail")
+        verbose_name_plural = _("incoming e-mails")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["state", "received_at"], name="petitions_inbound_state")]
+
+    def __str__(self) -> str:
+        return f"{self.from_address} {self.subject}"
+
+
+class OutboundState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    BOUNCED = "bounced", _("Bounced")
+
+
+class OutboundMail(models.Model):
+    """A mail to a citizen or a staff member, sent by a Celery task with retries."""
+
+    petition = models.ForeignKey(
+        Petition,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        related_name="outbound_mails",
+        on_delete=models.CASCADE,
+    )
+    kind = models.CharField(_("kind"), max_length=30)
+    to = models.CharField(_("to"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    reply_to = models.CharField(_("reply-to"), max_length=254, blank=True)
+    message_id = models.CharField(_("message ID"), max_length=255, unique=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=OutboundState.choices, default=OutboundState.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    bounced_at = models.DateTimeField(_("bounced at"), null=True, blank=True)
+    bounce_reason = models.TextField(_("bounce reason"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.to}"
+
+
+class RoutingRule(models.Model):
+    """Category → handling unit and deadline in working days (editable in the admin)."""
+
+    category = models.OneToOneField(
+        Category, verbose_name=_("category"), related_name="routing", on_delete=models.CASCADE
+    )
+    unit = models.ForeignKey(
+        "core.Organization",
+        verbose_name=_("handling unit"),
+        related_name="petition_routes",
+        on_delete=models.PROTECT,
+    )
+    working_days = models.PositiveSmallIntegerField(
+        _("deadline (working days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the setting PETITIONS_DEADLINE_WORKING_DAYS."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["category__sort", "category__code"]
+
+    def __str__(self) -> str:
+        return f"{self.category} → {self.unit}"
+
+
+class ReplyTemplate(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        related_name="reply_templates",
+        on_delete=models.SET_NULL,
+        help_text=_("Empty: offered for every category."),
+    )
+    body = models.TextField(_("text"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InternalNote(models.Model):
+    petition = models.ForeignKey(
+        Petition, verbose_name=_("case"), related_name="notes", on_delete=models.CASCADE
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    text = models.TextField(_("note"), max_length=5000)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+        ordering = ["petition_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id}: {self.text[:40]}"
+
+
+class DeadlineExtension(models.Model):
+    petition = models.ForeignKey(
+        Petition, verbose_name=_("case"), related_name="extensions", on_delete=models.CASCADE
+    )
+    old_deadline = models.DateField(_("previous deadline"))
+    new_deadline = models.DateField(_("new deadline"))
+    working_days = models.PositiveSmallIntegerField(_("extended by (working days)"))
+    reason = models.TextField(_("reason"), max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("extended by"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        ordering = ["petition_id", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(new_deadline__gt=models.F("old_deadline")),
+                name="petitions_extension_later",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="petitions_extension_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id}: {self.old_deadline} → {self.new_deadline}"
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE = "before", _("Before the deadline")
+    OVERDUE = "overdue", _("After the deadline")
+
+
+class PetitionReminder(models.Model):
+    """One row per case, kind and deadline: a reminder is sent once."""
+
+    petition = models.ForeignKey(
+        Petition, verbose_name=_("case"), related_name="reminders", on_delete=models.CASCADE
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ReminderKind.choices)
+    deadline = models.DateField(_("deadline"))
+    recipients = models.TextField(_("recipients"), blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline reminder")
+        verbose_name_plural = _("deadline reminders")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "kind", "deadline"], name="petitions_reminder_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.kind} {self.deadline}"

@@ -593,3 +593,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- petitions ---
+# Citizen mailbox (民意信箱). Public pages need no login; /petitions/staff/ pages check login
+# and permissions themselves. See petitions/README.md.
+PUBLIC_PATH_PREFIXES += ["/petitions/"]
+# Abuse limits of the public form (fixed windows in the cache; off only for benchmarks).
+PETITIONS_RATE_LIMIT_ENABLED = env_bool("PETITIONS_RATE_LIMIT_ENABLED", True)
+PETITIONS_RATE_WINDOW_SECONDS = env_int("PETITIONS_RATE_WINDOW_SECONDS", 3600, minimum=1)
+PETITIONS_RATE_PER_IP = env_int("PETITIONS_RATE_PER_IP", 10, minimum=1)
+PETITIONS_RATE_PER_EMAIL = env_int("PETITIONS_RATE_PER_EMAIL", 5, minimum=1)
+# Progress page: attempts per IP and per case number in a window (against guessing codes).
+PETITIONS_LOOKUP_WINDOW_SECONDS = env_int("PETITIONS_LOOKUP_WINDOW_SECONDS", 900, minimum=1)
+PETITIONS_LOOKUP_PER_IP = env_int("PETITIONS_LOOKUP_PER_IP", 20, minimum=1)
+PETITIONS_LOOKUP_PER_CASE = env_int("PETITIONS_LOOKUP_PER_CASE", 10, minimum=1)
+# Near-duplicates from the same sender: similarity 0..1 over the last N days.
+PETITIONS_DUPLICATE_THRESHOLD = env_ratio("PETITIONS_DUPLICATE_THRESHOLD", 0.8)
+PETITIONS_DUPLICATE_DAYS = env_int("PETITIONS_DUPLICATE_DAYS", 30, minimum=1)
+PETITIONS_MAX_ATTACHMENT_BYTES = env_int(
+    "PETITIONS_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024, minimum=1024
+)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("o/", include("accounts.oidc.urls")),
     path("scim/v2/", include("accounts.hr.scim.urls")),
     path("documents/", include("documents.urls")),
+    path("petitions/", include("petitions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api-v1"))),

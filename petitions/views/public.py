@@ -1,0 +1,235 @@
+"""Public pages of the citizen mailbox (no login). Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+import csv
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from core.middleware import client_ip
+
+from ..forms import LookupForm, PetitionForm, SurveyForm
+from ..models import Petition
+from ..selectors.public import public_statistics, public_timeline
+from ..services import public as services
+
+SESSION_KEY = "petitions_cases"
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field_name, errors in exc.error_dict.items():
+            target = field_name if field_name in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        form.add_error(None, exc)
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request):
+    form = PetitionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.petition_submit(
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                subject=data["subject"],
+                category=data["category"],
+                county=data["county"],
+                body=data["body"],
+                consent=data["consent"],
+                attachments=data["attachments"],
+                honeypot=data.get("website", ""),
+                ip=client_ip(request),
+                base_url=_base_url(request),
+                language=get_language(),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return redirect("petitions:submitted")
+    elif request.method == "POST" and request.POST.get("website"):
+        # A bot that also broke other fields: answer like the honeypot rule does.
+        pass
+    status = 400 if request.method == "POST" else 200
+    return render(request, "petitions/public/submit.html", {"form": form}, status=status)
+
+
+def submitted(request):
+    return render(request, "petitions/public/submitted.html")
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token: str):
+    """GET shows a button (mail scanners follow links; they must not confirm); POST confirms."""
+    if request.method == "GET":
+        return render(request, "petitions/public/confirm.html", {"token": token})
+    try:
+        result = services.petition_confirm(
+            token=token, base_url=_base_url(request), language=get_language()
+        )
+    except ValidationError as exc:
+        return render(
+            request,
+            "petitions/public/confirm_failed.html",
+            {"message": exc.messages[0]},
+            status=400,
+        )
+    return render(
+        request,
+        "petitions/public/confirmed.html",
+        {"case_number": result.petition.case_number, "already": result.already},
+    )
+
+
+def _grant(request, petition: Petition) -> None:
+    allowed = [pk for pk in request.session.get(SESSION_KEY, []) if pk != petition.pk][-9:]
+    request.session[SESSION_KEY] = [*allowed, petition.pk]
+
+
+def _granted(request, case_number: str) -> Petition | None:
+    allowed = request.session.get(SESSION_KEY, [])
+    return (
+        Petition.objects.confirmed()
+        .filter(case_number=case_number, pk__in=allowed, anonymised_at=None)
+        .select_related("category", "county")
+        .first()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def progress(request):
+    form = LookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            petition = services.petition_lookup(
+                case_number=form.cleaned_data["case_number"],
+                query_code=form.cleaned_data["query_code"],
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            request.session.cycle_key()
+            _grant(request, petition)
+            return redirect("petitions:case", case_number=petition.case_number)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "petitions/public/progress.html", {"form": form}, status=status)
+
+
+def case(request, case_number: str):
+    petition = _granted(request, case_number)
+    if petition is None:
+        return redirect("petitions:progress")
+    has_survey = hasattr(petition, "survey")
+    return render(
+        request,
+        "petitions/public/case.html",
+        {
+            "petition": petition,
+            "timeline": public_timeline(petition=petition),
+            "answered": petition.status in services.ANSWERED_STATUSES,
+            "has_survey": has_survey,
+        },
+    )
+
+
+def _survey(request, petition: Petition, action: str):
+    form = SurveyForm(request.POST or None)
+    done = hasattr(petition, "survey")
+    if request.method == "POST" and form.is_valid() and not done:
+        try:
+            services.survey_submit(
+                petition=petition,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return render(request, "petitions/public/survey_thanks.html", {"petition": petition})
+    return render(
+        request,
+        "petitions/public/survey.html",
+        {"form": form, "petition": petition, "done": done, "action": action},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def survey_by_token(request, token: str):
+    try:
+        petition = services.petition_by_survey_token(token=token)
+    except ValidationError as exc:
+        return render(
+            request,
+            "petitions/public/confirm_failed.html",
+            {"message": exc.messages[0]},
+            status=404,
+        )
+    return _survey(request, petition, reverse("petitions:survey", args=[token]))
+
+
+@require_http_methods(["GET", "POST"])
+def case_survey(request, case_number: str):
+    petition = _granted(request, case_number)
+    if petition is None:
+        return redirect("petitions:progress")
+    return _survey(request, petition, reverse("petitions:case_survey", args=[case_number]))
+
+
+def statistics(request):
+    return render(request, "petitions/public/statistics.html", {"stats": public_statistics()})
+
+
+def statistics_csv(request):
+    stats = public_statistics()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="petition-statistics.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 Chinese correctly with a BOM
+    writer = csv.writer(response)
+    writer.writerow([_("Table"), _("Item"), _("Value")])
+    writer.writerow([_("Summary"), _("Cases"), stats.total])
+    writer.writerow([_("Summary"), _("Answered"), stats.answered])
+    writer.writerow(
+        [
+            _("Summary"),
+            _("Average handling days"),
+            "" if stats.average_days is None else f"{stats.average_days:.1f}",
+        ]
+    )
+    writer.writerow(
+        [
+            _("Summary"),
+            _("Answered in time (%)"),
+            "" if stats.in_time_share is None else f"{stats.in_time_share * 100:.1f}",
+        ]
+    )
+    writer.writerow([_("Summary"), _("Survey answers"), stats.survey_count])
+    writer.writerow(
+        [
+            _("Summary"),
+            _("Average satisfaction (1-5)"),
+            "" if stats.survey_average is None else f"{stats.survey_average:.2f}",
+        ]
+    )
+    for month, n in stats.by_month:
+        writer.writerow([_("By month"), month.strftime("%Y-%m"), n])
+    for category, n in stats.by_category:
+        writer.writerow([_("By category"), str(category) if category else _("Not set"), n])
+    for county, n in stats.by_county:
+        writer.writerow([_("By county or city"), county.name_zh if county else _("Not set"), n])
+    return response

@@ -165,7 +165,7 @@ def _survey(request, petition: Petition, action: str):
         request,
         "petitions/public/survey.html",
         {"form": form, "petition": petition, "done": done, "action": action},
-        status=400 if request.method == "POST" else 200,
+        status=400 if request.method == "POST" and not done else 200,
     )
 
 

@@ -576,6 +576,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" field with different choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentStatusEnum": "documents.choices.DocumentStatus",
+        "SignOffChainStatusEnum": "documents.choices.ChainStatus",
+        "SignOffStepStatusEnum": "documents.choices.StepStatus",
+        "EmploymentStatusEnum": "accounts.choices.EmploymentStatus",
+    },
 }
 
 # --- Application settings -------------------------------------------------------------------
@@ -613,3 +620,33 @@ PETITIONS_DUPLICATE_DAYS = env_int("PETITIONS_DUPLICATE_DAYS", 30, minimum=1)
 PETITIONS_MAX_ATTACHMENT_BYTES = env_int(
     "PETITIONS_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024, minimum=1024
 )
+# Staff side and e-mail intake (engineer 2).
+PETITIONS_REPLY_ADDRESS = os.environ.get("PETITIONS_REPLY_ADDRESS", "petitions@mol.gov.tw")
+PETITIONS_BOUNCE_ADDRESS = os.environ.get("PETITIONS_BOUNCE_ADDRESS", "")
+PETITIONS_PUBLIC_BASE_URL = os.environ.get("PETITIONS_PUBLIC_BASE_URL", "")
+PETITIONS_IMAP_HOST = os.environ.get("PETITIONS_IMAP_HOST", "")
+PETITIONS_IMAP_PORT = env_int("PETITIONS_IMAP_PORT", 993, minimum=1)
+PETITIONS_IMAP_USER = os.environ.get("PETITIONS_IMAP_USER", "")
+PETITIONS_IMAP_PASSWORD = os.environ.get("PETITIONS_IMAP_PASSWORD", "")
+PETITIONS_IMAP_MAILBOX = os.environ.get("PETITIONS_IMAP_MAILBOX", "INBOX")
+PETITIONS_IMAP_SSL = env_bool("PETITIONS_IMAP_SSL", True)
+PETITIONS_EML_DIR = os.environ.get("PETITIONS_EML_DIR", "")
+PETITIONS_DEFAULT_UNIT = os.environ.get("PETITIONS_DEFAULT_UNIT", "")
+PETITIONS_DEADLINE_WORKING_DAYS = env_int("PETITIONS_DEADLINE_WORKING_DAYS", 6, minimum=1)
+PETITIONS_REMINDER_DAYS_BEFORE = env_int("PETITIONS_REMINDER_DAYS_BEFORE", 2, minimum=0)
+PETITIONS_RETENTION_DAYS = env_int("PETITIONS_RETENTION_DAYS", 5 * 365, minimum=1)
+CELERY_BEAT_SCHEDULE["petitions-import-mail"] = {
+    "task": "petitions.import_mail",
+    "schedule": timedelta(minutes=5),
+    "options": {"expires": 4 * 60},
+}
+CELERY_BEAT_SCHEDULE["petitions-reminders"] = {
+    "task": "petitions.send_reminders",
+    "schedule": timedelta(hours=24),
+    "options": {"expires": 6 * 60 * 60},
+}
+CELERY_BEAT_SCHEDULE["petitions-anonymise"] = {
+    "task": "petitions.anonymise_expired",
+    "schedule": timedelta(hours=24),
+    "options": {"expires": 6 * 60 * 60},
+}

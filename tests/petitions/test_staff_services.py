@@ -1,0 +1,168 @@
+"""Staff side services: registration, deadlines over holidays, extension, reply through
+sign-off, reject, merge, reminders, anonymisation."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from freezegun import freeze_time
+
+from core.models import Organization
+from documents.choices import StepStatus
+from documents.services import signoff_approve, signoff_return
+from petitions.choices import PetitionStatus
+from petitions.models import DeadlineExtension, PetitionReminder, RoutingRule
+from petitions.services import staff
+
+from .factories import CategoryFactory, PetitionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def unit():
+    return Organization.objects.get(code="IM")
+
+
+@pytest.fixture
+def routed(unit):
+    category = CategoryFactory(code="wages")
+    RoutingRule.objects.create(category=category, unit=unit, working_days=6)
+    return category
+
+
+@freeze_time("2026-02-12 10:00:00+08:00")
+def test_confirmed_case_is_registered_routed_and_due_after_the_new_year_holidays(routed, unit):
+    petition = PetitionFactory(category=routed, confirmed_at=timezone.now())
+    staff.petition_register_confirmed(petition=petition)
+    petition.refresh_from_db()
+    assert petition.handling_unit == unit
+    assert petition.document.source == petition
+    # Thu 12 Feb + 6 working days: Fri 13, then 14-22 Feb off -> 23, 24, 25, 26, Mon 2 Mar
+    # (27 Feb is 和平紀念日補假).
+    assert petition.deadline == dt.date(2026, 3, 2)
+    assert petition.document.deadline == petition.deadline
+
+
+def test_registration_is_idempotent(routed):
+    petition = PetitionFactory(category=routed)
+    staff.petition_register_confirmed(petition=petition)
+    first = petition.__class__.objects.get(pk=petition.pk).document_id
+    staff.petition_register_confirmed(petition=petition)
+    assert petition.__class__.objects.get(pk=petition.pk).document_id == first
+
+
+@freeze_time("2026-10-05 10:00:00+08:00")
+def test_extension_needs_a_reason_and_counts_working_days(routed, owner):
+    petition = PetitionFactory(category=routed, confirmed_at=timezone.now())
+    staff.petition_register_confirmed(petition=petition)
+    petition.refresh_from_db()
+    assert petition.deadline == dt.date(2026, 10, 14)  # 9 Oct is off
+    with pytest.raises(ValidationError) as err:
+        staff.deadline_extend(petition=petition, working_days=5, reason="  ", actor=owner)
+    assert "reason" in err.value.message_dict
+    ext = staff.deadline_extend(
+        petition=petition, working_days=10, reason="需會辦勞保局", actor=owner
+    )
+    assert ext.new_deadline == dt.date(2026, 10, 29)  # 26 Oct is off
+    petition.refresh_from_db()
+    assert petition.deadline == ext.new_deadline
+    assert DeadlineExtension.objects.filter(petition=petition).count() == 1
+
+
+def test_reply_is_sent_only_after_the_sign_off_chain_completes(
+    routed, owner, make_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    chief = make_user(username="chief")
+    petition = PetitionFactory(category=routed)
+    staff.petition_register_confirmed(petition=petition)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.reply_submit(
+            petition=petition, text="您好，已函請雇主改善。", signers=[chief], actor=owner
+        )
+    petition.refresh_from_db()
+    assert petition.status == PetitionStatus.REPLIED
+    assert mailoutbox == []
+    step = petition.document.signoff_chains.get().steps.get(status=StepStatus.PENDING)
+    with django_capture_on_commit_callbacks(execute=True):
+        signoff_approve(step=step, user=chief)
+    petition.refresh_from_db()
+    assert petition.status == PetitionStatus.ANSWERED and petition.replied_at
+    assert len(mailoutbox) == 1
+    assert "已函請雇主改善" in mailoutbox[0].body
+    assert mailoutbox[0].reply_to[0].startswith("petitions+")
+
+
+def test_returned_reply_goes_back_to_the_handler(routed, owner, make_user, mailoutbox):
+    chief = make_user(username="chief")
+    petition = PetitionFactory(category=routed)
+    staff.reply_submit(petition=petition, text="草稿", signers=[chief], actor=owner)
+    petition.refresh_from_db()
+    step = petition.document.signoff_chains.get().steps.get(status=StepStatus.PENDING)
+    signoff_return(step=step, user=chief, comment="請補充法條")
+    petition.refresh_from_db()
+    assert petition.status == PetitionStatus.IN_PROGRESS
+    assert petition.notes.filter(text__contains="請補充法條").exists()
+    assert mailoutbox == []
+
+
+def test_reject_needs_a_reason(owner):
+    petition = PetitionFactory()
+    with pytest.raises(ValidationError):
+        staff.petition_reject(petition=petition, reason="", actor=owner)
+    staff.petition_reject(petition=petition, reason="廣告信件", actor=owner)
+    petition.refresh_from_db()
+    assert petition.status == PetitionStatus.REJECTED and petition.reject_reason == "廣告信件"
+
+
+def test_merge_duplicate_into_the_first_case(owner):
+    first, duplicate = PetitionFactory(), PetitionFactory()
+    staff.petition_merge(petition=duplicate, into=first, actor=owner)
+    duplicate.refresh_from_db()
+    assert duplicate.status == PetitionStatus.MERGED and duplicate.merged_into == first
+    with pytest.raises(ValidationError):
+        staff.petition_merge(petition=first, into=first, actor=owner)
+
+
+def test_reminders_before_and_after_the_deadline_are_sent_once(
+    routed, unit, make_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    handler = make_user(username="handler", email="handler@mol.gov.tw")
+    petition = PetitionFactory(
+        category=routed, handling_unit=unit, handler=handler, deadline=dt.date(2026, 3, 10)
+    )
+    from petitions.tasks import send_reminders
+
+    with freeze_time("2026-03-09 08:30:00+08:00"), django_capture_on_commit_callbacks(execute=True):
+        send_reminders()
+        send_reminders()
+    assert [m.to for m in mailoutbox] == [["handler@mol.gov.tw"]]
+    with freeze_time("2026-03-11 08:30:00+08:00"), django_capture_on_commit_callbacks(execute=True):
+        send_reminders()
+        send_reminders()
+    assert len(mailoutbox) == 2
+    assert set(
+        PetitionReminder.objects.filter(petition=petition).values_list("kind", flat=True)
+    ) == {
+        "before",
+        "overdue",
+    }
+
+
+def test_anonymisation_after_the_retention_period(settings, owner):
+    settings.PETITIONS_RETENTION_DAYS = 30
+    with freeze_time("2026-01-05 10:00:00+08:00"):
+        old = PetitionFactory(citizen_phone="0912345678")
+        staff.petition_reject(petition=old, reason="重複", actor=owner)
+        recent_open = PetitionFactory()
+    with freeze_time("2026-03-01 10:00:00+08:00"):
+        from petitions.tasks import anonymise_expired
+
+        assert anonymise_expired() == 1
+        assert anonymise_expired() == 0
+    old.refresh_from_db()
+    assert old.anonymised_at and old.citizen_name == staff.ANONYMISED_NAME
+    assert old.citizen_phone == "" and "example.com" not in old.citizen_email
+    recent_open.refresh_from_db()
+    assert recent_open.anonymised_at is None

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from .views import staff
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", staff.triage, name="triage"),
+    path("export.csv", staff.export_csv, name="export"),
+    path("overdue/", staff.overdue, name="overdue"),
+    path("queue/", staff.queue, name="queue"),
+    path("queue/<int:pk>/assign/", staff.queue_assign, name="queue_assign"),
+    path("<int:pk>/", staff.detail, name="detail"),
+    path("<int:pk>/<slug:action>/", staff.act, name="act"),
+]

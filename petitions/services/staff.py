@@ -443,7 +443,7 @@ def reminder_send(*, petition_id: int, kind: str) -> bool:
     """Record the reminder (unique per case, kind and deadline) and queue its mail: sent once."""
     with transaction.atomic():
         petition = (
-            Petition.objects.select_for_update()
+            Petition.objects.select_for_update(of=("self",))
             .select_related("handler", "handling_unit")
             .get(pk=petition_id)
         )

@@ -123,7 +123,7 @@ def imap_server(needs_binary):
     root = Path(tempfile.mkdtemp(prefix="petitions-dovecot-"))
     for sub in ("run", "state", "mail", "home"):
         (root / sub).mkdir()
-    os.chmod(root, 0o755)
+    os.chmod(root, 0o755)  # noqa: S103 - dovecot's unprivileged auth process reads it
     port = free_port()
     login_user, login_group = _login_user()
     uid, gid = os.getuid(), os.getgid()

@@ -3,7 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication
 
@@ -315,7 +315,7 @@ class ClientCertificate(models.Model):
     )
     serial_number = models.CharField(_("serial number"), max_length=100)
     issuer = models.CharField(_("issuer"), max_length=500)
-    subject = models.CharField(_("subject"), max_length=500)
+    subject = models.CharField(pgettext_lazy("certificate", "subject"), max_length=500)
     fingerprint_sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64, unique=True)
     not_after = models.DateTimeField(_("valid until"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -409,9 +409,7 @@ class LauncherUsage(models.Model):
         verbose_name = _("launcher usage")
         verbose_name_plural = _("launcher usage")
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "application"], name="accounts_usage_unique"
-            )
+            models.UniqueConstraint(fields=["user", "application"], name="accounts_usage_unique")
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrganizationKind(models.TextChoices):
@@ -7,7 +8,7 @@ class OrganizationKind(models.TextChoices):
     HEADQUARTERS = "headquarters", _("Ministry headquarters")
     DEPARTMENT = "department", _("Department")
     SUPPORT_OFFICE = "support_office", _("Support office")
-    ADMINISTRATION = "administration", _("Administration")
+    ADMINISTRATION = "administration", pgettext_lazy("organisation kind", "Administration")
     BUREAU = "bureau", _("Bureau")
     INSTITUTE = "institute", _("Institute")
     SECTION = "section", _("Section")

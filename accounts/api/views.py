@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from core.api.pagination import StandardPagination
 from core.models import Organization
 
+from ..models import User
 from ..oidc import metrics
 from ..oidc.selectors import (
     admitted_users,
@@ -95,14 +96,15 @@ class TokenInfoView(SSOClientAPIView):
     def post(self, request):
         data_in = TokenInfoInputSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
-        data, token = token_introspection(
+        data, user_id = token_introspection(
             self.application,
             data_in.validated_data["token"],
             data_in.validated_data.get("token_type_hint", ""),
         )
         metrics.increment("sso_introspections_total", active=str(data["active"]).lower())
-        if data["active"] and token.user_id is not None:
-            data["user"] = self.rights(token.user)
+        if data["active"] and user_id is not None:
+            user = User.objects.select_related("organization", "oidc_subject").get(pk=user_id)
+            data["user"] = self.rights(user)
         return Response(TokenInfoSerializer(data).data)
 
 

@@ -5,6 +5,7 @@ Imported by ``accounts/admin.py``."""
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.hashers import identify_hasher
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Application, Role, RoleAssignment
@@ -38,12 +39,17 @@ class ApplicationForm(forms.ModelForm):
             "show_in_launcher",
         ]
         help_texts = {
-            "client_secret": _(
-                "Shown in clear only now: copy it to the application before saving. It is stored "
-                "hashed. To issue a new secret, replace the value with a new random one "
-                "(at least %(length)s characters)."
-            )
-            % {"length": MIN_CLIENT_SECRET_LENGTH},
+            "client_secret": lazy(
+                lambda: (
+                    _(
+                        "Shown in clear only now: copy it to the application before saving. It is "
+                        "stored hashed. To issue a new secret, replace the value with a new random "
+                        "one (at least %(length)s characters)."
+                    )
+                    % {"length": MIN_CLIENT_SECRET_LENGTH}
+                ),
+                str,
+            )(),
             "authorization_grant_type": _(
                 "Authorization code: people sign in to the application through the portal. "
                 "Client credentials: a system calls the portal's APIs as itself."

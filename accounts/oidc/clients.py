@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import logging
+import time
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
@@ -21,7 +24,70 @@ from django.contrib.auth.hashers import check_password, identify_hasher
 from django.utils.crypto import constant_time_compare
 
 from ..models import Application
+from . import fastcache
 from .selectors import access_token_by_value
+
+logger = logging.getLogger("accounts.oidc.clients")
+
+# Registered applications are read on every token request, introspection and rights-API call.
+# They are kept in the cache (Redis in production, shared by all processes) for a minute, and
+# saving or deleting an application forgets it there at once (accounts.oidc.receivers). Each
+# process also remembers them for a few seconds, which saves the cache round trip on busy
+# clients: a deleted application or a replaced secret stops working within that time.
+APPLICATION_CACHE_SECONDS = 60
+APPLICATION_MEMO_SECONDS = 5
+APPLICATION_MEMO_SIZE = 500
+_memo: dict[str, tuple[float, Application]] = {}
+
+
+def _application_key(client_id: str) -> str:
+    return "sso:app:" + hashlib.sha256(client_id.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def application_by_client_id(client_id: str) -> Application | None:
+    """The application registered as ``client_id`` (from the cache when it is there). Unknown
+    ids are not cached, so made-up ids cannot fill the cache."""
+    if not client_id:
+        return None
+    remembered = _memo.get(client_id)
+    now = time.monotonic()
+    if remembered is not None and remembered[0] > now:
+        return remembered[1]
+    application = _application_from_cache(client_id)
+    if application is not None:
+        if len(_memo) >= APPLICATION_MEMO_SIZE:
+            _memo.clear()
+        _memo[client_id] = (now + APPLICATION_MEMO_SECONDS, application)
+    return application
+
+
+def _application_from_cache(client_id: str) -> Application | None:
+    key = _application_key(client_id)
+    try:
+        cached = fastcache.get(key)
+    except Exception:  # noqa: BLE001 - the database still answers when the cache does not
+        logger.warning("application cache unavailable", exc_info=True)
+        cached = None
+    if isinstance(cached, Application):
+        return cached
+    try:
+        application = Application.objects.filter(client_id=client_id).first()
+    except ValueError:  # e.g. a NUL byte PostgreSQL refuses
+        return None
+    if application is not None:
+        try:
+            fastcache.set(key, application, APPLICATION_CACHE_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("application cache unavailable", exc_info=True)
+    return application
+
+
+def application_cache_forget(client_id: str) -> None:
+    _memo.pop(client_id, None)
+    try:
+        fastcache.delete(_application_key(client_id))
+    except Exception:  # noqa: BLE001
+        logger.warning("could not forget application %s in the cache", client_id, exc_info=True)
 
 
 @dataclass
@@ -61,10 +127,7 @@ def secret_matches(application: Application, secret: str) -> bool:
 def _confidential_by_secret(client_id: str, secret: str) -> Application | None:
     if not client_id or not secret:
         return None
-    try:
-        application = Application.objects.filter(client_id=client_id).first()
-    except ValueError:  # e.g. a NUL byte PostgreSQL refuses
-        return None
+    application = application_by_client_id(client_id)
     if application is None or application.client_type != Application.CLIENT_CONFIDENTIAL:
         return None
     return application if secret_matches(application, secret) else None

@@ -1,12 +1,15 @@
 """Signal receivers of the OpenID Connect part (connected by ``AccountsConfig.ready``).
 
-They only count and hand over: logins are counted for monitoring, and the end of a portal
-session (whatever view ended it) is passed to the back-channel logout.
+They only count and hand over: logins are counted for monitoring, the end of a portal session
+(whatever view ended it) is passed to the back-channel logout, and a saved or deleted
+application is dropped from the cache of registered clients.
 """
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from ..models import Application
 from . import metrics
 from .choices import LogoutReason
 
@@ -36,3 +39,11 @@ def backchannel_on_logout(sender, request, user, **kwargs):
 
     reason = getattr(request, "oidc_logout_reason", LogoutReason.LOGOUT)
     notify_user_logout(user_id=user.pk, reason=reason)
+
+
+@receiver(post_save, sender=Application, dispatch_uid="accounts.oidc.forget_saved_application")
+@receiver(post_delete, sender=Application, dispatch_uid="accounts.oidc.forget_deleted_application")
+def forget_cached_application(sender, instance, **kwargs):
+    from .clients import application_cache_forget
+
+    application_cache_forget(instance.client_id)

@@ -239,7 +239,9 @@ def role_remove(
     directory are not removed (they would return with the next sync): that is an error naming
     the source. Returns the number removed."""
     role = _role_of(application, role_code)
-    assignments = RoleAssignment.objects.select_for_update().filter(user=user, role=role)
+    assignments = RoleAssignment.objects.select_for_update(of=("self",)).filter(
+        user=user, role=role
+    )
     if not any_scope:
         assignments = assignments.filter(scope=scope)
     assignments = list(assignments.select_related("role", "scope").order_by("pk"))

@@ -15,7 +15,7 @@ app_name = "oauth2_provider"
 
 urlpatterns = [
     path("authorize/", views.PortalAuthorizationView.as_view(), name="authorize"),
-    path("token/", dot_views.TokenView.as_view(), name="token"),
+    path("token/", views.PortalTokenView.as_view(), name="token"),
     path("revoke_token/", dot_views.RevokeTokenView.as_view(), name="revoke-token"),
     path("introspect/", views.PortalIntrospectView.as_view(), name="introspect"),
     path("userinfo/", views.PortalUserInfoView.as_view(), name="user-info"),

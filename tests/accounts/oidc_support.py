@@ -73,10 +73,16 @@ def units(db):
 
 
 @pytest.fixture
-def make_app(db):
+def make_app(db, settings):
     """``make_app(**fields) -> (application, client_secret)``: a registered client with a
-    known secret (stored hashed, as in production)."""
+    known secret (stored hashed, as in production). The tests' redirect URIs are plain http on
+    loopback, which production mode refuses, so http is allowed here."""
     from accounts.models import Application
+
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    }
 
     counter = {"n": 0}
 

@@ -386,3 +386,21 @@ def test_bad_input_names_the_field(client, world):
         content_type="application/json",
     )
     assert past.status_code == 400 and "valid_until" in past.json()["error"]["fields"]
+
+
+def test_a_replaced_secret_stops_working_at_once(client, world):
+    assert client.get("/api/v1/sso/roles/", headers=world["A_basic"]).status_code == 200
+    application = world["A"]
+    application.client_secret = "n" * 60  # hashed on save, as in the admin
+    application.save()
+    assert client.get("/api/v1/sso/roles/", headers=world["A_basic"]).status_code == 401
+    assert (
+        client.get("/api/v1/sso/roles/", headers=basic(application.client_id, "n" * 60)).status_code
+        == 200
+    )
+
+
+def test_a_deleted_application_cannot_call_any_more(client, world):
+    assert client.get("/api/v1/sso/roles/", headers=world["B_basic"]).status_code == 200
+    world["B"].delete()
+    assert client.get("/api/v1/sso/roles/", headers=world["B_basic"]).status_code == 401

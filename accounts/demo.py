@@ -44,3 +44,6 @@ def load_users(stdout):
             user.save()
     logins = ", ".join(u[0] for u in DEMO_USERS)
     stdout.write(f"  demo logins (password {DEMO_PASSWORD}): {logins}")
+
+
+from .oidc import demo as _oidc_demo  # noqa: E402,F401  (OIDC part: demo applications)

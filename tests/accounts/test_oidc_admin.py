@@ -174,3 +174,26 @@ def test_the_counters_are_also_prometheus_text(client, staff_user):
     assert "# TYPE sso_logins_total counter" in text
     assert 'sso_logins_total{method="certificate",result="failure"} 0' in text
     assert "sso_userinfo_requests_total 1" in text
+
+
+# --- Demo data ----------------------------------------------------------------------------------
+
+
+def test_the_demo_applications_load_twice_and_work(client, make_user, units):
+    import io
+
+    from accounts.oidc.demo import DEMO_CLIENT_SECRET, load_applications
+    from tests.accounts.oidc_support import basic
+
+    make_user(username="wang.jianguo", organization=units["IM"])
+    load_applications(io.StringIO())
+    load_applications(io.StringIO())
+    assert Application.objects.filter(client_id__startswith="demo-").count() == 5
+    assert RoleAssignment.objects.filter(user__username="wang.jianguo").count() == 3
+    token = client.post(
+        "/o/token/",
+        {"grant_type": "client_credentials"},
+        headers=basic("demo-monitoring", DEMO_CLIENT_SECRET),
+    )
+    assert token.status_code == 200
+    assert not Application.objects.get(client_id="demo-training-partner").skip_authorization

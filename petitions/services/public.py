@@ -20,6 +20,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, F, Func, Value
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -196,9 +197,29 @@ def check_lookup_rate(*, ip: str | None, case_number: str) -> None:
         )
 
 
+class _TrigramMatch(Func):
+    """``a % b`` (pg_trgm): true when the similarity is at least ``pg_trgm.similarity_threshold``
+    (0.3 by default). It is what the GIN trigram index answers."""
+
+    arg_joiner = " %% "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+# pg_trgm's default ``similarity_threshold``: the ``%`` pre-filter is only added when the
+# duplicate threshold is at least this (leave the server's setting at its default).
+PG_TRGM_DEFAULT_THRESHOLD = 0.3
+
+
 def similar_petition(*, email: str, fingerprint: str) -> Petition | None:
-    """A recent petition of the same sender whose text is nearly the same: pg_trgm
-    ``similarity()`` on PostgreSQL, 3-character shingles and Jaccard elsewhere."""
+    """A recent petition of the same sender whose text is nearly the same.
+
+    Only the sender's own recent cases are compared (case-insensitive e-mail, last
+    ``PETITIONS_DUPLICATE_DAYS``; PostgreSQL serves this by the ``UPPER(citizen_email),
+    created_at`` index of migration 0004). On PostgreSQL the text is compared with pg_trgm:
+    the ``%`` operator (GIN trigram index ``petitions_fingerprint_trgm``) as a pre-filter and
+    ``similarity() >= threshold`` as the rule; elsewhere 3-character shingles and Jaccard on
+    at most 50 recent cases. One query either way."""
     if not fingerprint:
         return None
     threshold = float(_setting("PETITIONS_DUPLICATE_THRESHOLD", 0.8))
@@ -211,9 +232,12 @@ def similar_petition(*, email: str, fingerprint: str) -> Petition | None:
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramSimilarity
 
+        if threshold >= PG_TRGM_DEFAULT_THRESHOLD:
+            recent = recent.filter(_TrigramMatch(F("body_fingerprint"), Value(fingerprint)))
         return (
             recent.annotate(similarity=TrigramSimilarity("body_fingerprint", fingerprint))
             .filter(similarity__gte=threshold)
+            .only("id", "case_number", "status")
             .first()
         )
     for candidate in recent.only("id", "body_fingerprint", "case_number", "status")[:50]:
@@ -358,7 +382,11 @@ def petition_submit(
             submitter_ip=ip,
             body_fingerprint=fingerprint,
         )
-        petition.full_clean()
+        # Every field is validated. Not repeated here: the existence queries of the two foreign
+        # keys (the form has just loaded both objects) and the queries validating the model's
+        # constraints (they concern status, case number and merge target, which this code sets
+        # to constants; the database enforces them anyway and the block rolls back whole).
+        petition.full_clean(exclude=["category", "county"], validate_constraints=False)
         petition.save()
         for item in checked:
             attachment = Attachment(

@@ -192,3 +192,30 @@ def test_the_beat_job_resends_overdue_deliveries(
 def test_backoff_doubles_and_is_capped():
     assert [retry_delay(n) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
     assert retry_delay(30) == 6 * 3600
+
+
+def test_with_a_real_worker_a_failed_attempt_schedules_a_retry_with_backoff(
+    committed, client, person, signed_in, logout_receiver, monkeypatch
+):
+    from accounts.oidc import tasks
+
+    logout_receiver.statuses = [503, 503]
+    with committed():
+        user_sign_out_everywhere(user=person, by=person)
+    delivery = BackchannelLogoutDelivery.objects.get()
+    scheduled = []
+
+    class Retry(Exception):
+        pass
+
+    def retry(countdown):
+        scheduled.append(countdown)
+        return Retry()
+
+    monkeypatch.setattr(tasks.deliver_backchannel_logout, "retry", retry)
+    # Called as a worker would (not eagerly): the second failure asks Celery to retry in 60 s.
+    with pytest.raises(Retry):
+        tasks.deliver_backchannel_logout.run(delivery.pk)
+    assert scheduled == [60]
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2 and delivery.status == DeliveryStatus.PENDING

@@ -1,7 +1,11 @@
 """OpenID Connect provider of the portal, built on django-oauth-toolkit.
 
 Modules: ``keys`` (signing keys and their rotation; imported by settings, so it imports no
-Django models), ``validators`` (claims, token events), ``views``/``urls`` (the ``/o/``
-endpoints), ``backchannel`` (OpenID Connect Back-Channel Logout), ``selectors`` (access policy,
-roles, subjects), ``services`` (role changes, sign-ins), ``metrics`` (counters), ``admin``.
+Django models), ``validators`` (claims, key look-up by ``kid``, token events), ``views``/``urls``
+(the ``/o/`` endpoints), ``backchannel`` and ``tasks`` (OpenID Connect Back-Channel Logout),
+``selectors`` (access policy, roles, subjects, introspection), ``services`` (role changes,
+sign-ins, audit), ``clients`` (client authentication and the cache of registered clients),
+``fastcache`` (the cache on hot paths), ``metrics`` (counters), ``hashers`` (client secrets),
+``receivers`` (signals), ``admin``, ``demo``. The rights API is in ``accounts/api/``. See
+accounts/README.md, "OpenID Connect provider" and "Rights API".
 """

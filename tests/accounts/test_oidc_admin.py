@@ -179,8 +179,14 @@ def test_the_counters_are_also_prometheus_text(client, staff_user):
 # --- Demo data ----------------------------------------------------------------------------------
 
 
-def test_the_demo_applications_load_twice_and_work(client, make_user, units):
+def test_the_demo_applications_load_twice_and_work(client, make_user, units, settings):
     import io
+
+    # Demo data is for the embedded default, where plain-http loopback redirect URIs are allowed.
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    }
 
     from accounts.oidc.demo import DEMO_CLIENT_SECRET, load_applications
     from tests.accounts.oidc_support import basic

@@ -231,9 +231,13 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:intranet_home"
 LOGOUT_REDIRECT_URL = "core:public_home"
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Argon2id at OWASP's baseline by default (see accounts/hashers.py); tunable upwards.
+    "accounts.hashers.TunedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+ARGON2_MEMORY_KIB = env_int("ARGON2_MEMORY_KIB", 19456, minimum=19456)
+ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 2, minimum=2)
+ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 1, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

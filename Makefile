@@ -57,6 +57,7 @@ bench: install
 
 messages: install
 	$(MANAGE) makemessages -l zh_Hant -l en --no-obsolete $(IGNORE)
+	msgattrib --clear-fuzzy --empty locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 	msgen locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 	$(MANAGE) compilemessages --ignore='.venv/*'
 

@@ -15,3 +15,20 @@ tiles.register(
         order=10,
     )
 )
+
+tiles.register(
+    Tile(
+        key="petitions.staff",
+        surface=Tile.INTRANET,
+        title=_("Citizen petitions"),
+        description=_("Cases of your unit: triage, replies, deadlines and overdue cases."),
+        url_name="petitions:triage",
+        icon="envelope-open",
+        order=30,
+        visible=lambda user: bool(
+            getattr(user, "is_superuser", False)
+            or getattr(user, "organization_id", None)
+            or user.has_perm("petitions.view_petition")
+        ),
+    )
+)

@@ -1,0 +1,98 @@
+"""Demo data of the citizen mailbox: categories, routing to units and a few realistic cases.
+
+Cases go through the real public services (submit, then confirm), so each one is numbered,
+registered as an official document and routed like a citizen's. Idempotent: a case is keyed by
+its demo sender address.
+"""
+
+from core.models import County, Organization
+from core.registry import demo_loader
+
+from .models import Category, Petition, RoutingRule
+
+# (code, name_zh, name_en, handling unit code, working days)
+CATEGORIES = [
+    ("labour-disputes", "勞資爭議", "Labour disputes", "DLR", 6),
+    ("labour-standards", "勞動條件", "Working conditions", "DLSEE", 6),
+    ("equal-employment", "性別平等工作", "Gender equality at work", "DLSEE", 6),
+    ("labour-insurance", "勞工保險", "Labour insurance", "DLI", 6),
+    ("pensions", "勞工退休金", "Labour pensions", "DLWR", 6),
+    ("safety", "職業安全衛生", "Occupational safety and health", "OSHA", 6),
+    ("employment", "就業服務與職業訓練", "Employment services and training", "WDA", 6),
+    ("other", "其他", "Other", "DP", 6),
+]
+
+# (sender, name, county code, category code, subject, text)
+CASES = [
+    (
+        "demo.citizen1@example.com",
+        "張美玲",
+        "63000",
+        "labour-standards",
+        "公司未依規定給付加班費",
+        "我在臺北市一家物流公司擔任倉管，過去三個月每週加班超過十小時，"
+        "公司都以補休代替且未經我同意，請問是否違反勞動基準法？",
+    ),
+    (
+        "demo.citizen2@example.com",
+        "陳志豪",
+        "64000",
+        "safety",
+        "工地未設置安全護欄",
+        "高雄市某建案工地三樓以上的開口沒有護欄，工人也沒有配戴安全帶，非常危險，請派員檢查。",
+    ),
+    (
+        "demo.citizen3@example.com",
+        "林怡君",
+        "66000",
+        "equal-employment",
+        "育嬰留職停薪申請遭拒",
+        "我向公司申請育嬰留職停薪，主管說公司規模小不能請，請問我該如何主張權益？",
+    ),
+    (
+        "demo.citizen4@example.com",
+        "黃建華",
+        "10007",
+        "employment",
+        "詢問失業後參加職業訓練的補助",
+        "我上個月被資遣，想參加電腦繪圖的職業訓練課程，請問可以申請哪些生活津貼？",
+    ),
+]
+
+
+@demo_loader(order=40)
+def load_petitions(stdout):
+    from .services.public import petition_confirm, petition_submit, token_hash
+
+    units = {o.code: o for o in Organization.objects.all()}
+    categories = {}
+    for order, (code, name_zh, name_en, unit, days) in enumerate(CATEGORIES, start=1):
+        category, _ = Category.objects.get_or_create(
+            code=code, defaults={"name_zh": name_zh, "name_en": name_en, "sort": order * 10}
+        )
+        categories[code] = category
+        if unit in units:
+            RoutingRule.objects.get_or_create(
+                category=category, defaults={"unit": units[unit], "working_days": days}
+            )
+    counties = {c.code: c for c in County.objects.all()}
+    created = 0
+    for number, (email, name, county, category, subject, body) in enumerate(CASES, start=1):
+        if Petition.objects.filter(citizen_email=email).exists():
+            continue
+        petition = petition_submit(
+            name=name,
+            email=email,
+            subject=subject,
+            body=body,
+            category=categories[category],
+            county=counties.get(county),
+            consent=True,
+        )
+        # The citizen's e-mailed link carries a random token we never see; give the demo case a
+        # known one and confirm through the same service the link uses.
+        token = f"demo-confirmation-{number}"
+        Petition.objects.filter(pk=petition.pk).update(confirmation_token_hash=token_hash(token))
+        petition_confirm(token=token)
+        created += 1
+    stdout.write(f"  petitions: {len(CATEGORIES)} categories, {created} new demo cases")

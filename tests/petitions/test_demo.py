@@ -4,7 +4,7 @@ from django.core.management import call_command
 
 from petitions.models import Category, Petition, RoutingRule
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_demo_cases_are_numbered_routed_registered_and_mail_nobody(settings):

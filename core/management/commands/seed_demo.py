@@ -27,7 +27,7 @@ class Command(BaseCommand):
             )
         loaders = demo_loaders()
         # Demo data never mails anyone: the demo addresses are made up.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             for loader in loaders:
                 self.stdout.write(f"- {loader.name}")
                 with transaction.atomic():

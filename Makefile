@@ -40,6 +40,7 @@ test: $(BIN)/pytest
 	  [ -n "$$SECRET_KEY" ] || export SECRET_KEY="test-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')"; \
 	  [ -n "$$REDIS_URL" ] || export CELERY_TASK_ALWAYS_EAGER=1; \
 	  [ -n "$$DJANGO_HTTPS" ] || export DJANGO_HTTPS=0; \
+	  [ -n "$$OIDC_ALLOW_HTTP_REDIRECTS" ] || export OIDC_ALLOW_HTTP_REDIRECTS=1; \
 	fi; \
 	$(BIN)/pytest $(ARGS)
 

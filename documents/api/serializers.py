@@ -77,6 +77,8 @@ class UserRefSerializer(serializers.Serializer):
 
 
 class StepSerializer(serializers.ModelSerializer):
+    # Declared so the schema does not depend on the database's integer ranges.
+    order = serializers.IntegerField(read_only=True, min_value=0, max_value=32767)
     assignee = UserRefSerializer(allow_null=True)
     unit = serializers.SlugRelatedField(source="role_unit", slug_field="code", read_only=True)
     role = serializers.SlugRelatedField(source="role_group", slug_field="name", read_only=True)
@@ -120,6 +122,9 @@ class ActionSerializer(serializers.ModelSerializer):
 
 
 class ChainSerializer(serializers.ModelSerializer):
+    current_order = serializers.IntegerField(
+        read_only=True, allow_null=True, min_value=0, max_value=32767
+    )
     started_by = UserRefSerializer(allow_null=True)
     steps = StepSerializer(many=True)
 

@@ -12,6 +12,15 @@ from .imap_server import imap_server  # noqa: F401  (fixture)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages stored on cases are written in the active language; these tests read English."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def test_imap_import_reads_big5_html_and_an_attachment(
     imap_server,  # noqa: F811
     mailoutbox,

@@ -11,6 +11,15 @@ from . import mail_samples as mails
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages stored on cases are written in the active language; these tests read English."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def test_html_is_converted_to_text_without_scripts():
     parsed = intake.parse_message(mails.html_only())
     assert "第一段 & 更多" in parsed.body

@@ -345,6 +345,12 @@ def reply_signoff_approved(*, document, chain, outcome, comment, actor) -> None:
         petition=petition,
         reply_to=reply_address(petition),
     )
+    # Then the satisfaction survey link (one answer per case), seed 貳-二-(三).
+    from .public import petition_survey_invite
+
+    petition_survey_invite(
+        petition=petition, base_url=_setting("PETITIONS_PUBLIC_BASE_URL", "") or ""
+    )
 
 
 def reply_signoff_returned(*, document, chain, outcome, comment, actor) -> None:

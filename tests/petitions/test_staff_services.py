@@ -89,9 +89,13 @@ def test_reply_is_sent_only_after_the_sign_off_chain_completes(
         signoff_approve(step=step, user=chief)
     petition.refresh_from_db()
     assert petition.status == PetitionStatus.ANSWERED and petition.replied_at
-    assert len(mailoutbox) == 1
-    assert "已函請雇主改善" in mailoutbox[0].body
-    assert mailoutbox[0].reply_to[0].startswith("petitions+")
+    assert len(mailoutbox) == 2
+    reply, survey = mailoutbox
+    assert "已函請雇主改善" in reply.body
+    assert reply.reply_to[0].startswith("petitions+")
+    assert "/petitions/survey/" in survey.body
+    assert survey.to == [petition.citizen_email]
+    assert petition.survey_token_hash
 
 
 def test_returned_reply_goes_back_to_the_handler(routed, owner, make_user, mailoutbox):

@@ -153,7 +153,16 @@ def user_tokens_by_application(user: User) -> list[dict]:
         row["last"] = max(row["last"], item["last"])
         row.setdefault("until", None)
     apps = Application.objects.in_bulk(rows.keys())
+    # Where the person signed in to each application from (browser IP and device).
+    from accounts.oidc.models import ApplicationSignIn
+
+    sign_ins = {
+        s.application_id: s
+        for s in ApplicationSignIn.objects.filter(user=user, application_id__in=rows.keys())
+    }
     result = [
-        {"application": apps[app_id], **row} for app_id, row in rows.items() if app_id in apps
+        {"application": apps[app_id], "sign_in": sign_ins.get(app_id), **row}
+        for app_id, row in rows.items()
+        if app_id in apps
     ]
     return sorted(result, key=lambda r: r["last"], reverse=True)

@@ -57,6 +57,13 @@ class ApplicationSignIn(models.Model):
     first_signed_in_at = models.DateTimeField(_("first signed in at"), default=timezone.now)
     last_signed_in_at = models.DateTimeField(_("last signed in at"), default=timezone.now)
     signed_out_at = models.DateTimeField(_("signed out at"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(
+        _("IP address"),
+        null=True,
+        blank=True,
+        help_text=_("Of the browser that last signed in to the application."),
+    )
+    user_agent = models.CharField(_("device"), max_length=300, blank=True)
     issuer = models.CharField(
         _("issuer"),
         max_length=200,

@@ -126,27 +126,30 @@ def application_consent_flag_align(*, application: Application) -> None:
 # --- Sign-ins at applications -----------------------------------------------------------------
 
 
-def application_sign_in_record(*, user: User, application: Application, issuer: str) -> None:
-    """Remember that ``user`` is signed in at ``application`` (an ID token was issued)."""
+def application_sign_in_record(
+    *,
+    user: User,
+    application: Application,
+    issuer: str,
+    ip_address: str | None = None,
+    user_agent: str | None = None,
+) -> None:
+    """Remember that ``user`` is signed in at ``application`` (an ID token was issued), and
+    from which browser when the authorization step saw it (a refresh keeps the last one)."""
     now = timezone.now()
-    updated = ApplicationSignIn.objects.filter(user=user, application=application).update(
-        last_signed_in_at=now, signed_out_at=None, issuer=issuer
-    )
+    values = {"last_signed_in_at": now, "signed_out_at": None, "issuer": issuer}
+    if user_agent is not None:
+        values.update(ip_address=ip_address, user_agent=(user_agent or "")[:300])
+    updated = ApplicationSignIn.objects.filter(user=user, application=application).update(**values)
     if updated:
         return
     try:
         with transaction.atomic():
             ApplicationSignIn.objects.create(
-                user=user,
-                application=application,
-                first_signed_in_at=now,
-                last_signed_in_at=now,
-                issuer=issuer,
+                user=user, application=application, first_signed_in_at=now, **values
             )
     except IntegrityError:  # a concurrent request made it first
-        ApplicationSignIn.objects.filter(user=user, application=application).update(
-            last_signed_in_at=now, signed_out_at=None, issuer=issuer
-        )
+        ApplicationSignIn.objects.filter(user=user, application=application).update(**values)
 
 
 # --- Roles ------------------------------------------------------------------------------------

@@ -127,14 +127,44 @@ class PortalOAuth2Validator(OAuth2Validator):
             *CLAIM_SCOPES,
         ]
 
+    # --- Device of the sign-in ------------------------------------------------------------
+    # The token request comes from the application's server; the person's browser is seen only
+    # at the authorization step. Its IP address and user agent are kept for the code's short
+    # life and copied to the sign-in when the code is exchanged ("my sessions" shows them).
+
+    @staticmethod
+    def _device_key(code: str) -> str:
+        return "oidc:code-device:" + hashlib.sha256(code.encode()).hexdigest()
+
+    def save_authorization_code(self, client_id, code, request, *args, **kwargs):
+        super().save_authorization_code(client_id, code, request, *args, **kwargs)
+        from django.core.cache import cache
+
+        from core.audit import current_request
+
+        ctx = current_request.get()
+        if ctx is not None:
+            cache.set(
+                self._device_key(code["code"]),
+                {"ip": ctx.ip_address, "agent": ctx.user_agent},
+                timeout=oauth2_settings.AUTHORIZATION_CODE_EXPIRE_SECONDS + 60,
+            )
+
     def finalize_id_token(self, id_token, token, token_handler, request):
         serialized = super().finalize_id_token(id_token, token, token_handler, request)
+        from django.core.cache import cache
+
         from .services import application_sign_in_record
 
+        device = None
+        if getattr(request, "code", None):
+            device = cache.get(self._device_key(request.code))
         application_sign_in_record(
             user=request.user,
             application=request.client,
             issuer=self.get_oidc_issuer_endpoint(request),
+            ip_address=device["ip"] if device else None,
+            user_agent=device["agent"] if device else None,
         )
         return serialized
 

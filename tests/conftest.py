@@ -172,3 +172,7 @@ def pytest_collection_modifyitems(items):
             or (marker is not None and marker.kwargs.get("transaction"))
         ):
             names.append("django_db_serialized_rollback")
+
+
+# Browser fixtures (Chromium through Playwright), shared by every app's browser tests.
+from tests.browser_support import browser, open_page  # noqa: E402, F401

@@ -5,7 +5,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Application, UserSession
-from tests.core.test_browser import CHROMIUM_ARGS, check_axe
+from tests.browser_support import CHROMIUM_ARGS, DESKTOP, check_axe, watch_problems
 
 from .mfa_support import (
     code_for,
@@ -17,8 +17,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-DESKTOP = {"width": 1280, "height": 800}
 
 
 @pytest.fixture
@@ -32,15 +30,7 @@ def page(needs_chromium):
         chromium = p.chromium.launch(executable_path=needs_chromium, args=CHROMIUM_ARGS)
         context = chromium.new_context(viewport=DESKTOP, locale="en-US")
         page = context.new_page()
-        page.on(
-            "console",
-            lambda msg: (
-                problems.append(msg.text)
-                if msg.type == "error" and "Content Security Policy" in msg.text
-                else None
-            ),
-        )
-        page.on("pageerror", lambda exc: problems.append(f"script error: {exc}"))
+        watch_problems(page, problems)
         yield page
         context.close()
         chromium.close()

@@ -10,59 +10,21 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.browser_support import (
+    DESKTOP,
+    PHONE,
+    VIEWPORTS,
+    check_axe,
+    check_no_horizontal_overflow,
+    h1,
+    html_lang,
+    log_in,
+    switch_language,
+)
+
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 SCREENSHOT = Path(settings.BASE_DIR) / "static" / "core" / "img" / "intranet-home.png"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
-VIEWPORTS = [pytest.param(PHONE, id="360px"), pytest.param(DESKTOP, id="1280px")]
-
-
-@pytest.fixture
-def browser(needs_chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=needs_chromium, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def open_page(browser):
-    """A page factory; every page it makes records CSP violations and script errors."""
-    contexts = []
-    problems = []
-
-    def make(viewport):
-        context = browser.new_context(viewport=viewport, locale="zh-TW")
-        contexts.append(context)
-        page = context.new_page()
-        page.on(
-            "console",
-            lambda msg: (
-                problems.append(msg.text)
-                if msg.type == "error" and "Content Security Policy" in msg.text
-                else None
-            ),
-        )
-        page.on("pageerror", lambda exc: problems.append(f"script error: {exc}"))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert problems == [], "CSP violations or script errors:\n" + "\n".join(problems)
 
 
 @pytest.fixture(autouse=True)
@@ -92,52 +54,6 @@ def demo_user(transactional_db, make_user):
         job_title="科長",
         is_staff=True,
     )
-
-
-def check_axe(page, label: str):
-    """Inject the vendored axe-core (evaluate: the CSP blocks an inline <script> tag) and
-    fail on any serious or critical violation."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("async () => await axe.run(document)")
-    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    report = "\n".join(
-        f"- [{v['impact']}] {v['id']}: {v['help']}\n"
-        + "\n".join(f"    {node['target']} {node.get('failureSummary', '')}" for node in v["nodes"])
-        for v in bad
-    )
-    assert not bad, f"axe found serious/critical violations on {label}:\n{report}"
-    assert result["passes"], f"axe ran no checks on {label}"
-
-
-def check_no_horizontal_overflow(page, viewport, label: str):
-    width = page.evaluate("document.scrollingElement.scrollWidth")
-    assert width <= viewport["width"] + 1, (
-        f"{label} overflows horizontally at {viewport['width']}px: scrollWidth {width}"
-    )
-
-
-def html_lang(page) -> str:
-    return page.evaluate("document.documentElement.lang")
-
-
-def h1(page) -> str:
-    return page.locator("h1").inner_text().strip()
-
-
-def switch_language(page, language_name: str):
-    """Submit the header language form with its button, as a user would."""
-    with page.expect_navigation():
-        page.locator("form.language-switch").get_by_role("button", name=language_name).click()
-
-
-def log_in(page, base_url: str, username: str, password: str):
-    page.goto(f"{base_url}/intranet/")
-    assert "/accounts/login/" in page.url, "the intranet did not ask for a login"
-    page.get_by_label("帳號").fill(username)
-    page.get_by_label("密碼").fill(password)
-    with page.expect_navigation():
-        page.get_by_role("button", name="登入").click()
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

@@ -14,8 +14,7 @@ import zlib
 import pytest
 from django.core import mail
 
-from tests.core.test_browser import (
-    CHROMIUM_ARGS,
+from tests.browser_support import (
     DESKTOP,
     PHONE,
     check_axe,
@@ -25,42 +24,6 @@ from tests.core.test_browser import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser(needs_chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=needs_chromium, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def open_page(browser):
-    """Like tests/core/test_browser.py: every page records CSP violations and script errors."""
-    contexts, problems = [], []
-
-    def make(viewport):
-        context = browser.new_context(viewport=viewport, locale="zh-TW")
-        contexts.append(context)
-        page = context.new_page()
-        page.on(
-            "console",
-            lambda msg: (
-                problems.append(msg.text)
-                if msg.type == "error" and "Content Security Policy" in msg.text
-                else None
-            ),
-        )
-        page.on("pageerror", lambda exc: problems.append(f"script error: {exc}"))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert problems == [], "CSP violations or script errors:\n" + "\n".join(problems)
 
 
 @pytest.fixture(autouse=True)

@@ -21,115 +21,22 @@ from __future__ import annotations
 import http.client
 import os
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "5000"))
 WARMUP = 20
 BASELINE = "bare view (baseline)"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def run(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
-    if result.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-
-
-class Postgres:
-    """A throwaway database on the local PostgreSQL server, or None when there is none."""
-
-    def __init__(self):
-        url = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/x")
-        self.conninfo = {
-            "host": url.hostname or "127.0.0.1",
-            "port": url.port or 5432,
-            "user": url.username or "postgres",
-            "password": url.password,
-            "dbname": "postgres",
-        }
-        self.name = f"mol_bench_{secrets.token_hex(5)}"
-        auth = url.username or "postgres"
-        if url.password:
-            auth += f":{url.password}"
-        self.url = f"postgres://{auth}@{self.conninfo['host']}:{self.conninfo['port']}/{self.name}"
-
-    def create(self) -> bool:
-        try:
-            import psycopg
-
-            with psycopg.connect(**self.conninfo, autocommit=True, connect_timeout=3) as conn:
-                conn.execute(f'CREATE DATABASE "{self.name}"')
-            return True
-        except Exception as exc:  # noqa: BLE001 - no server: fall back to SQLite
-            print(f"PostgreSQL not available ({exc.__class__.__name__}); using SQLite")
-            return False
-
-    def drop(self) -> None:
-        import psycopg
-
-        with psycopg.connect(**self.conninfo, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
-class Gunicorn:
-    def __init__(self, app: str, env: dict[str, str], logfile: Path, *extra: str):
-        self.port = free_port()
-        self.logfile = logfile
-        with logfile.open("w") as log:
-            self.process = subprocess.Popen(
-                [str(BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{self.port}",
-                 "--workers", "2", "--log-level", "warning", *extra],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-            )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while not port_open(self.port):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                sys.exit(f"gunicorn {app} did not start:\n{logfile.read_text()[-4000:]}")
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import Gunicorn, Postgres, manage  # noqa: E402
 
 
 def get(port: int, path: str) -> tuple[int, float, bytes]:
@@ -205,8 +112,8 @@ def main() -> int:
         env["DATABASE_URL"] = postgres.url
     servers: list[Gunicorn] = []
     try:
-        run(env, "migrate", "--noinput", "-v", "0")
-        run(env, "collectstatic", "--noinput", "-v", "0")
+        manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "collectstatic", "--noinput", "-v", "0")
         portal = Gunicorn("mol_portal.wsgi:application", env, tmp / "portal.log")
         servers.append(portal)
         bare_env = {"PATH": env["PATH"]}

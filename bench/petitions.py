@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from healthz import Gunicorn, Postgres, run  # noqa: E402
+from _common import Gunicorn, Postgres, manage  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
@@ -241,7 +241,7 @@ def main() -> int:
         "LOG_LEVEL": "WARNING",
         "PETITIONS_RATE_LIMIT_ENABLED": "0",
     }
-    postgres = Postgres()
+    postgres = Postgres(DB_NAME)
     postgres.name = DB_NAME
     postgres.url = postgres.url.rsplit("/", 1)[0] + "/" + DB_NAME
     postgres.drop()
@@ -251,8 +251,8 @@ def main() -> int:
     os.environ.update({k: v for k, v in env.items() if k != "PATH"})
     server = None
     try:
-        run(env, "migrate", "--noinput", "-v", "0")
-        run(env, "collectstatic", "--noinput", "-v", "0")
+        manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "collectstatic", "--noinput", "-v", "0")
         import django
 
         django.setup()

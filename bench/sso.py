@@ -36,25 +36,25 @@ import json
 import os
 import re
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "5000"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 DB_NAME = "mol_bench_sso"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import Gunicorn, Postgres, manage  # noqa: E402
+
 WARMUP = 20
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 BASELINE = "bare view (baseline)"
 
 # endpoint -> (target per core, what the target is)
@@ -96,121 +96,6 @@ print("BENCH" + json.dumps({"client_id": service.client_id, "secret": cc_secret,
     "user_token": raw, "username": user.username, "password": password,
     "hasher": user.password.split("$", 1)[0]}))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
-    if result.returncode:
-        sys.exit(f"manage.py {args[0]} failed:\n{result.stdout}{result.stderr}")
-    return result.stdout
-
-
-class Postgres:
-    """The bench database ``mol_bench_sso`` on the local PostgreSQL server."""
-
-    def __init__(self):
-        url = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/x")
-        self.conninfo = {
-            "host": url.hostname or "127.0.0.1",
-            "port": url.port or 5432,
-            "user": url.username or "postgres",
-            "password": url.password,
-            "dbname": "postgres",
-        }
-        auth = url.username or "postgres"
-        if url.password:
-            auth += f":{url.password}"
-        self.url = f"postgres://{auth}@{self.conninfo['host']}:{self.conninfo['port']}/{DB_NAME}"
-
-    def _execute(self, sql: str) -> None:
-        import psycopg
-
-        with psycopg.connect(**self.conninfo, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(sql)
-
-    def create(self) -> None:
-        try:
-            self._execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-            self._execute(f'CREATE DATABASE "{DB_NAME}"')
-        except Exception as exc:  # noqa: BLE001
-            sys.exit(f"This benchmark needs PostgreSQL on {self.conninfo['host']}: {exc}")
-
-    def drop(self) -> None:
-        self._execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-
-
-class Gunicorn:
-    def __init__(self, app: str, env: dict[str, str], logfile: Path, *extra: str):
-        self.port = free_port()
-        self.logfile = logfile
-        with logfile.open("w") as log:
-            self.process = subprocess.Popen(
-                [str(BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{self.port}",
-                 "--workers", str(WORKERS), "--log-level", "warning", *extra],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-            )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while not port_open(self.port):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                sys.exit(f"gunicorn {app} did not start:\n{logfile.read_text()[-4000:]}")
-            time.sleep(0.2)
-
-    def worker_pids(self) -> list[int]:
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            fields = stat.rsplit(")", 1)[1].split()
-            if int(fields[1]) == self.process.pid:  # ppid
-                pids.append(int(entry.name))
-        return pids
-
-    def cpu_seconds(self) -> float:
-        total = 0
-        for pid in self.worker_pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime + stime
-        return total / CLOCK_TICKS
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 class Request:
@@ -346,19 +231,20 @@ def main() -> int:
     }
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = os.environ["REDIS_URL"]
-    postgres = Postgres()
+    postgres = Postgres(DB_NAME)
     env["DATABASE_URL"] = postgres.url
     setup_started = time.monotonic()
-    postgres.create()
+    if not postgres.create():
+        sys.exit("This benchmark needs PostgreSQL.")
     servers: list[Gunicorn] = []
     try:
         manage(env, "migrate", "--noinput", "-v", "0")
         out = manage(env, "shell", "-c", SETUP)
         data = json.loads(out[out.index("BENCH") + 5 :].strip().splitlines()[0])
-        portal = Gunicorn("mol_portal.wsgi:application", env, tmp / "portal.log")
+        portal = Gunicorn("mol_portal.wsgi:application", env, tmp / "portal.log", workers=WORKERS)
         servers.append(portal)
         bare = Gunicorn("_bare_wsgi:application", {"PATH": env["PATH"]}, tmp / "bare.log",
-                        "--pythonpath", str(ROOT / "bench"))  # fmt: skip
+                        "--pythonpath", str(ROOT / "bench"), workers=WORKERS)  # fmt: skip
         servers.append(bare)
         setup_seconds = time.monotonic() - setup_started
 

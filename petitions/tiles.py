@@ -22,7 +22,7 @@ tiles.register(
         surface=Tile.INTRANET,
         title=_("Citizen petitions"),
         description=_("Cases of your unit: triage, replies, deadlines and overdue cases."),
-        url_name="petitions:triage",
+        url_name="petitions:staff:triage",
         icon="envelope-open",
         order=30,
         visible=lambda user: bool(

@@ -28,3 +28,11 @@ def test_tile_with_unknown_url_name_is_hidden():
 def test_unknown_surface_refused():
     with pytest.raises(ValueError):
         TileRegistry().register(Tile(key="x", surface="moon", title="X", url="/"))
+
+
+def test_every_registered_tile_links_somewhere():
+    """A tile whose URL name does not resolve is hidden at run time; catch that here."""
+    from core.registry import tiles
+
+    broken = [tile.key for tile in tiles._tiles.values() if not tile.href()]
+    assert broken == []

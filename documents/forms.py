@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Organization
 
+from . import selectors
 from .choices import DocumentCategory, ReturnTarget, SecurityLevel
 from .filters import DateInput
 from .services import StepSpec
@@ -157,12 +158,7 @@ class DocumentRegisterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        if user.is_superuser:
-            units = Organization.objects.active()
-        elif user.organization_id:
-            units = Organization.objects.filter(pk__in=user.organization.descendant_ids())
-        else:
-            units = Organization.objects.none()
+        units = selectors.registrable_units(user)
         self.fields["unit"].queryset = units.order_by("sort_order", "code")
         if user.organization_id:
             self.fields["unit"].initial = user.organization_id

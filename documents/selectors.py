@@ -14,6 +14,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.models import Organization
+
 from .choices import ChainStatus, StepStatus
 from .models import Delegation, Document, SignOffAction, SignOffChain, SignOffStep
 
@@ -146,6 +148,17 @@ def unit_document_list(*, user) -> QuerySet[Document]:
     if user.organization_id is None:
         return qs if user.is_superuser else qs.none()
     return qs.filter(unit_id__in=user.organization.descendant_ids())
+
+
+def registrable_units(user) -> QuerySet[Organization]:
+    """Units the user may register documents for: every active unit for superusers and
+    holders of ``documents.add_document`` (system accounts), otherwise the user's unit and
+    the units below it. The register page and the API both ask here."""
+    if user.is_superuser or user.has_perm("documents.add_document"):
+        return Organization.objects.active()
+    if user.organization_id:
+        return Organization.objects.filter(pk__in=user.organization.descendant_ids())
+    return Organization.objects.none()
 
 
 def _detail_queryset(user) -> QuerySet[Document]:

@@ -18,12 +18,6 @@ from .serializers import (
 )
 
 
-def _may_register_for(user, unit) -> bool:
-    if user.is_superuser or user.has_perm("documents.add_document"):
-        return True
-    return bool(user.organization_id) and unit.pk in user.organization.descendant_ids()
-
-
 def _as_api_error(exc: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(exc, "error_dict"):
         return exceptions.ValidationError(exc.message_dict)
@@ -55,7 +49,7 @@ class DocumentListCreateView(PluggablePermissionsMixin, generics.ListAPIView):
         payload = DocumentRegisterInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        if not _may_register_for(request.user, data["unit"]):
+        if not selectors.registrable_units(request.user).filter(pk=data["unit"].pk).exists():
             raise exceptions.ValidationError(
                 {"unit": [_("You may not register documents for this unit.")]}
             )

@@ -111,7 +111,11 @@ def overdue(request):
 
 
 def _petition(request, pk) -> Petition:
-    return get_object_or_404(Petition.objects.visible_to(request.user).confirmed(), pk=pk)
+    petitions = Petition.objects.visible_to(request.user).confirmed()
+    petitions = petitions.select_related(
+        "category", "county", "handling_unit", "handler", "document"
+    )
+    return get_object_or_404(petitions, pk=pk)
 
 
 @_staff_required

@@ -56,6 +56,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_ratio(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number from 0 to 1, got {raw!r}") from exc
+    if not 0 <= value <= 1:
+        raise ImproperlyConfigured(f"{name} must be a number from 0 to 1, got {raw!r}")
+    return value
+
+
 # --- Mode -----------------------------------------------------------------------------------
 DEBUG = env_bool("DJANGO_DEBUG", False)
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
@@ -280,19 +293,6 @@ AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_PROXY", not EMBEDDED) els
 # --- accounts: HR ---------------------------------------------------------------------------
 # HR sync (人事資訊系統): the feed pulled on a schedule and the SCIM 2.0 push endpoint.
 # See accounts/README.md, section "HR sync".
-def env_ratio(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a number from 0 to 1, got {raw!r}") from exc
-    if not 0 <= value <= 1:
-        raise ImproperlyConfigured(f"{name} must be a number from 0 to 1, got {raw!r}")
-    return value
-
-
 # Where the scheduled sync reads the feed: a URL (GET with the bearer token) wins over a path.
 HR_FEED_URL = os.environ.get("HR_FEED_URL", "").strip()
 HR_FEED_TOKEN = os.environ.get("HR_FEED_TOKEN", "").strip()

@@ -104,10 +104,10 @@ class DirectorySyncStateAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
 
-    @admin.action(description=_("Sync changed groups now"))
+    @admin.action(description=_("Sync changed groups now"), permissions=["change"])
     def sync_now(self, request, queryset):
         self._queue(request, queryset, full=False)
 
-    @admin.action(description=_("Sync all groups now (full)"))
+    @admin.action(description=_("Sync all groups now (full)"), permissions=["change"])
     def full_sync_now(self, request, queryset):
         self._queue(request, queryset, full=True)

@@ -244,3 +244,25 @@ def test_login_form_offers_the_directories(client, two_directories, settings):
     body = client.get(reverse("accounts:login")).content.decode()
     assert '<option value="wda">勞動力發展署</option>' in body
     assert '<option value="osha">職業安全衛生署</option>' in body
+
+
+@pytest.mark.django_db
+def test_view_only_staff_are_not_offered_the_directory_sync_actions(client, make_user, settings):
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    from accounts.models import DirectorySyncState
+
+    settings.MFA_REQUIRED_FOR_STAFF = False  # the second factor is tested by the MFA part
+    settings.SECURE_SSL_REDIRECT = False
+    DirectorySyncState.objects.create(directory="wda")
+    viewer = make_user(username="viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_directorysyncstate"))
+    client.force_login(viewer)
+    url = reverse("admin:accounts_directorysyncstate_changelist")
+
+    response = client.get(url)
+    assert response.status_code == 200
+    form = response.context["action_form"]  # None when no action is allowed
+    actions = dict(form.fields["action"].choices) if form else {}
+    assert "sync_now" not in actions and "full_sync_now" not in actions

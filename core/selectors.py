@@ -88,19 +88,12 @@ def _check_workers() -> tuple[bool, str]:
 def health_status() -> dict:
     """State of each part the portal needs, and whether all required parts are up."""
     started = time.monotonic()
-    checks = {
-        "database": (_check_database, True),
-        "cache": (_check_cache, True),
-        "broker": (_check_broker, True),
-    }
-    broker_ok = None
+    checks = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
     result: dict[str, dict] = {}
-    for name, (check, required) in checks.items():
+    for name, check in checks.items():
         ok, detail = check()
-        result[name] = {"ok": ok, "detail": detail, "required": required}
-        if name == "broker":
-            broker_ok = ok
-    if broker_ok:
+        result[name] = {"ok": ok, "detail": detail, "required": True}
+    if result["broker"]["ok"]:
         ok, detail = _check_workers()
     else:
         ok, detail = False, "broker unreachable"

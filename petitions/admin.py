@@ -67,9 +67,29 @@ class PetitionAdmin(admin.ModelAdmin):
     list_filter = ["status", "source", "category", "county"]
     search_fields = ["case_number", "subject"]
     list_select_related = ["handling_unit", "category"]
-    raw_id_fields = ["handler", "handling_unit", "document", "merged_into"]
-    readonly_fields = ["case_number", "created_at", "updated_at", "anonymised_at"]
+    # The workflow (status, handler, deadline, reply, merge, document) changes only through the
+    # staff services, which keep the timeline, the audit trail and the document in step; the
+    # admin corrects data (category, county, citizen's details) and reads the rest.
+    readonly_fields = [
+        "case_number",
+        "status",
+        "handler",
+        "handling_unit",
+        "deadline",
+        "reply_text",
+        "replied_at",
+        "merged_into",
+        "reject_reason",
+        "document",
+        "confirmed_at",
+        "created_at",
+        "updated_at",
+        "anonymised_at",
+    ]
     inlines = [StatusEventInline]
+
+    def has_add_permission(self, request):
+        return False  # cases come from the public form or the mailbox
 
     @admin.display(description=_("name"))
     def masked_name(self, obj):

@@ -77,10 +77,20 @@ class PetitionQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser or user.has_perm("petitions.view_petition"):
             return self
+        return self.actionable_by(user)
+
+    def actionable_by(self, user):
+        """Cases ``user`` may act on (assign, note, extend, reply, reject, merge): superusers
+        and holders of ``petitions.change_petition`` every case; others the cases they handle
+        and those of their own unit and the units below it. Seeing a case
+        (``petitions.view_petition``) is not enough to act on it."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.has_perm("petitions.change_petition"):
+            return self
         rule = Q(handler=user)
         organization = getattr(user, "organization", None)
         if organization is not None:
-            # The handling unit and every unit below it (engineer 2: staff side).
             rule |= Q(handling_unit_id__in=organization.descendant_ids())
         return self.filter(rule)
 

@@ -110,12 +110,17 @@ def overdue(request):
     )
 
 
-def _petition(request, pk) -> Petition:
+def _petition(request, pk, *, to_act: bool = False) -> Petition:
+    """A case the user may see (404 otherwise); with ``to_act``, one they may act on too
+    (403 when they may only see it)."""
     petitions = Petition.objects.visible_to(request.user).confirmed()
     petitions = petitions.select_related(
         "category", "county", "handling_unit", "handler", "document"
     )
-    return get_object_or_404(petitions, pk=pk)
+    petition = get_object_or_404(petitions, pk=pk)
+    if to_act and not Petition.objects.actionable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    return petition
 
 
 @_staff_required
@@ -138,6 +143,7 @@ def detail(request, pk):
             "attachments": petition.attachments.all(),
             "colleagues": colleagues.order_by("username")[:200],
             "templates": ReplyTemplate.objects.filter(active=True),
+            "can_act": Petition.objects.actionable_by(request.user).filter(pk=pk).exists(),
         },
     )
 
@@ -146,7 +152,7 @@ def detail(request, pk):
 @_staff_required
 def act(request, pk, action):
     """One POST endpoint per action; errors are shown as messages naming the field."""
-    petition = _petition(request, pk)
+    petition = _petition(request, pk, to_act=True)
     data = request.POST
     User = get_user_model()
     try:
@@ -170,7 +176,9 @@ def act(request, pk, action):
             signers = list(User.objects.filter(pk__in=data.getlist("signers"), is_active=True))
             text = data.get("text", "")
             if not text.strip() and data.get("template"):
-                template = ReplyTemplate.objects.filter(pk=data.get("template")).first()
+                template = ReplyTemplate.objects.filter(
+                    pk=data.get("template"), active=True
+                ).first()
                 text = template.body if template else ""
             staff.reply_submit(petition=petition, text=text, signers=signers, actor=request.user)
         elif action == "reject":
@@ -179,7 +187,7 @@ def act(request, pk, action):
             )
         elif action == "merge":
             into = get_object_or_404(
-                Petition.objects.visible_to(request.user), case_number=data.get("into", "")
+                Petition.objects.actionable_by(request.user), case_number=data.get("into", "")
             )
             staff.petition_merge(petition=petition, into=into, actor=request.user)
         else:

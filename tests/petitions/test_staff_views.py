@@ -101,3 +101,60 @@ def test_note_and_reject_through_the_page(client, owner, case):
     client.post(reverse("petitions:staff:act", args=[case.pk, "reject"]), {"reason": "廣告"})
     case.refresh_from_db()
     assert case.status == PetitionStatus.REJECTED
+
+
+def test_seeing_every_case_is_not_enough_to_act_on_it(client, outsider, case):
+    from django.contrib.auth.models import Permission
+
+    outsider.user_permissions.add(Permission.objects.get(codename="view_petition"))
+    client.force_login(outsider)
+    page = client.get(reverse("petitions:staff:detail", args=[case.pk]))
+    assert page.status_code == 200
+    assert reverse("petitions:staff:act", args=[case.pk, "reject"]) not in page.content.decode()
+    response = client.post(
+        reverse("petitions:staff:act", args=[case.pk, "reject"]), {"reason": "廣告"}
+    )
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert case.status == PetitionStatus.RECEIVED
+
+
+def test_staff_case_page_escapes_citizen_text(client, owner, unit):
+    case = PetitionFactory(
+        handling_unit=unit,
+        subject="<script>alert(1)</script>",
+        body="<img src=x onerror=alert(2)>",
+        citizen_name="<b>王</b>",
+    )
+    client.force_login(owner)
+    content = client.get(reverse("petitions:staff:detail", args=[case.pk])).content.decode()
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+    assert "<img src=x" not in content
+    assert "<b>王</b>" not in content
+
+
+def test_a_deactivated_reply_template_cannot_be_used(client, owner, case, make_user):
+    from petitions.models import ReplyTemplate
+
+    template = ReplyTemplate.objects.create(name="舊範本", body="舊的答復內容", active=False)
+    chief = make_user(username="chief2")
+    client.force_login(owner)
+    client.post(
+        reverse("petitions:staff:act", args=[case.pk, "reply"]),
+        {"template": template.pk, "text": "", "signers": [chief.pk]},
+    )
+    case.refresh_from_db()
+    assert case.reply_text != "舊的答復內容"
+
+
+def test_admin_cannot_change_the_workflow_fields_directly(client, staff_user, case):
+    staff_user.is_superuser = True
+    staff_user.save()
+    client.force_login(staff_user)
+    page = client.get(reverse("admin:petitions_petition_change", args=[case.pk]))
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert "status" not in form.fields and "deadline" not in form.fields
+    assert "category" in form.fields
+    assert client.get(reverse("admin:petitions_petition_add")).status_code == 403

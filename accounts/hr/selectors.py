@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from ..models import HRSyncRun, User
+from ..models import User
 
 
 def scim_users(*, attribute: str | None = None, value: str = "") -> QuerySet[User]:
@@ -27,7 +27,3 @@ def scim_user_get(*, user_id: str) -> User | None:
     if not str(user_id).isdigit():
         return None
     return User.objects.select_related("organization").filter(pk=int(user_id)).first()
-
-
-def hr_sync_runs_latest(*, limit: int = 20) -> QuerySet[HRSyncRun]:
-    return HRSyncRun.objects.order_by("-started_at")[:limit]

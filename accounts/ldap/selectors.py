@@ -6,13 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
-from ..models import DirectoryGroup, DirectorySyncState
+from ..models import DirectoryGroup
 from .config import Directory, get_directories, get_directory
-
-
-def directories_enabled() -> bool:
-    """True when at least one directory is configured (LDAP is off otherwise)."""
-    return bool(get_directories())
 
 
 def directory_choices(language: str | None = None) -> list[tuple[str, str]]:
@@ -72,7 +67,3 @@ def directory_groups(directory: str | None = None) -> QuerySet[DirectoryGroup]:
     if directory:
         qs = qs.filter(directory=directory)
     return qs.prefetch_related("roles").order_by("directory", "name")
-
-
-def directory_sync_state(directory: str) -> DirectorySyncState | None:
-    return DirectorySyncState.objects.filter(directory=directory).first()

@@ -17,7 +17,7 @@ from core.services import audit_record
 
 from ..choices import RoleSource
 from ..models import DirectoryGroup, DirectorySyncState, Role, RoleAssignment, User
-from .config import Directory, get_directories
+from .config import Directory
 from .connection import connect, directory_error, paged_search, read_entry
 from .errors import DirectoryError, DirectoryRefusal
 
@@ -410,15 +410,3 @@ def _apply_groups(directory, state, groups, numbers, incremental, result: SyncRe
     state.last_error = ""
     state.full_clean()
     state.save()
-
-
-def directory_sync_all(*, full: bool = False) -> dict[str, SyncResult | DirectoryError]:
-    """Sync every configured directory; one that is down does not stop the others."""
-    outcome: dict[str, SyncResult | DirectoryError] = {}
-    for directory in get_directories():
-        try:
-            outcome[directory.key] = directory_sync(directory=directory, full=full)
-        except DirectoryError as exc:
-            logger.warning("directory sync %s failed: %s", directory.key, exc)
-            outcome[directory.key] = exc
-    return outcome

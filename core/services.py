@@ -95,3 +95,34 @@ def organization_upsert(
     org.full_clean()
     org.save()
     return org
+
+
+@transaction.atomic
+def work_calendar_load(*, entries: list, replace_years: bool = True) -> tuple[int, int, int]:
+    """Store working-calendar entries ``(date, is_workday, name)``; with ``replace_years`` the
+    years they cover are replaced wholesale (a day the new file no longer marks is dropped).
+    Returns (created, updated, deleted)."""
+    from .models import WorkCalendarDay
+
+    created = updated = deleted = 0
+    if replace_years and entries:
+        keep = {day for day, _, _ in entries}
+        for year in {day.year for day, _, _ in entries}:
+            stale = WorkCalendarDay.objects.filter(date__year=year).exclude(date__in=keep)
+            deleted += stale.delete()[0]
+    existing = {
+        row.date: row
+        for row in WorkCalendarDay.objects.filter(date__in=[day for day, _, _ in entries])
+    }
+    for day, is_workday, name in entries:
+        row = existing.get(day) or WorkCalendarDay(date=day)
+        is_new = row.pk is None
+        row.is_workday = is_workday
+        row.name = name
+        row.full_clean(validate_unique=is_new)
+        row.save()
+        if is_new:
+            created += 1
+        else:
+            updated += 1
+    return created, updated, deleted

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 )
 def purge_audit_log(self, older_than_days: int | None = None) -> int:
     """Delete audit entries past the retention period (AUDIT_RETENTION_DAYS). Idempotent."""
-    days = older_than_days or settings.AUDIT_RETENTION_DAYS
+    days = settings.AUDIT_RETENTION_DAYS if older_than_days is None else older_than_days
     deleted = audit_log_purge(older_than_days=days)
     logger.info("audit retention: deleted %s entries older than %s days", deleted, days)
     return deleted

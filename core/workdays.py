@@ -138,32 +138,3 @@ def parse_dgpa_csv(raw: bytes) -> list[tuple[dt.date, bool, str]]:
         if is_workday != ordinary or (not is_workday and note):
             entries.append((day, is_workday, note[:100]))
     return entries
-
-
-def work_calendar_load(*, entries: list[tuple[dt.date, bool, str]], replace_years: bool = True):
-    """Store the entries; with ``replace_years`` the years they cover are replaced wholesale
-    (so a day the new file no longer marks is dropped). Returns (created, updated, deleted)."""
-    from django.db import transaction
-
-    from .models import WorkCalendarDay
-
-    created = updated = deleted = 0
-    with transaction.atomic():
-        if replace_years and entries:
-            years = {day.year for day, _, _ in entries}
-            keep = {day for day, _, _ in entries}
-            for year in years:
-                stale = WorkCalendarDay.objects.filter(date__year=year).exclude(date__in=keep)
-                deleted += stale.delete()[0]
-        for day, is_workday, name in entries:
-            obj = WorkCalendarDay(date=day, is_workday=is_workday, name=name)
-            existing = WorkCalendarDay.objects.filter(date=day).first()
-            if existing is not None:
-                obj.pk = existing.pk
-            obj.full_clean(validate_unique=existing is None)
-            obj.save()
-            if existing is None:
-                created += 1
-            else:
-                updated += 1
-    return created, updated, deleted

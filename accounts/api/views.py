@@ -77,6 +77,11 @@ class SSOClientAPIView(APIView):
         )
 
 
+def _query_flag(request, name: str) -> bool:
+    """A boolean query parameter: ``1``, ``true`` or ``yes`` (any case) is on."""
+    return request.query_params.get(name, "").lower() in ("1", "true", "yes")
+
+
 def _drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
     if hasattr(exc, "message_dict"):
         return serializers.ValidationError(exc.message_dict)
@@ -136,12 +141,12 @@ class ApplicationUserListView(SSOClientAPIView, generics.GenericAPIView):
     )
     def get(self, request):
         application = self.application
-        admitted_only = request.query_params.get("admitted", "").lower() in ("1", "true", "yes")
+        admitted_only = _query_flag(request, "admitted")
         if admitted_only:
             users = admitted_users(application)
         else:
             users = application_members(application)
-            if request.query_params.get("include_inactive", "").lower() not in ("1", "true"):
+            if not _query_flag(request, "include_inactive"):
                 users = users.filter(is_active=True)
         role = request.query_params.get("role", "").strip()
         if role:

@@ -154,6 +154,40 @@ def test_authorization_without_pkce_is_refused(live_server, discovery, make_app,
     assert "code" not in query_of(location)
 
 
+def test_a_public_client_signs_in_with_pkce_and_no_secret_but_not_without_pkce(
+    live_server, discovery, make_app, person
+):
+    from accounts.models import Application
+
+    application, _secret = make_app(client_type=Application.CLIENT_PUBLIC)
+    browser = browser_for(live_server.url, person)
+    session = track(
+        OAuth2Session(
+            application.client_id,
+            scope="openid",
+            redirect_uri=REDIRECT_URI,
+            code_challenge_method="S256",
+            token_endpoint_auth_method="none",
+        )
+    )
+    verifier, nonce = generate_token(48), generate_token(20)
+    url, _state = session.create_authorization_url(
+        discovery["authorization_endpoint"], code_verifier=verifier, nonce=nonce
+    )
+    location = authorize(browser, url).headers["Location"]
+    token = session.fetch_token(
+        discovery["token_endpoint"], authorization_response=location, code_verifier=verifier
+    )
+    assert id_token_claims(discovery, token["id_token"], application.client_id, nonce)["sub"]
+
+    response = authorize(
+        browser,
+        f"{discovery['authorization_endpoint']}?response_type=code&client_id={application.client_id}"
+        f"&redirect_uri={REDIRECT_URI}&scope=openid&state=s1",
+    )
+    assert query_of(response.headers["Location"])["error"] == "invalid_request"
+
+
 def test_plain_pkce_is_refused(live_server, discovery, make_app, person):
     application, _secret = make_app()
     browser = browser_for(live_server.url, person)

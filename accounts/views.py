@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -514,7 +515,15 @@ def sessions_end_all(request, user_id: int | None = None):
         count = user_other_sessions_end(
             user=subject, current_key=request.session.session_key, by=request.user
         )
-        messages.success(request, _("Signed out of %(count)d other sessions.") % {"count": count})
+        messages.success(
+            request,
+            ngettext(
+                "Signed out of %(count)d other session.",
+                "Signed out of %(count)d other sessions.",
+                count,
+            )
+            % {"count": count},
+        )
         return redirect("accounts:sessions")
     result = user_sign_out_everywhere(user=subject, by=request.user)
     if is_self:

@@ -119,7 +119,10 @@ def end_sessions(modeladmin, request, queryset):
         for record in queryset.filter(ended_at__isnull=True).select_related("user")
     )
     modeladmin.message_user(
-        request, _("%(count)d sessions signed out.") % {"count": count}, messages.SUCCESS
+        request,
+        ngettext("%(count)d session signed out.", "%(count)d sessions signed out.", count)
+        % {"count": count},
+        messages.SUCCESS,
     )
 
 

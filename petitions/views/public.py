@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -36,6 +37,7 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+@login_not_required
 @require_http_methods(["GET", "POST"])
 def submit(request):
     form = PetitionForm(request.POST or None, request.FILES or None)
@@ -68,10 +70,12 @@ def submit(request):
     return render(request, "petitions/public/submit.html", {"form": form}, status=status)
 
 
+@login_not_required
 def submitted(request):
     return render(request, "petitions/public/submitted.html")
 
 
+@login_not_required
 @require_http_methods(["GET", "POST"])
 def confirm(request, token: str):
     """GET shows a button (mail scanners follow links; they must not confirm); POST confirms."""
@@ -110,6 +114,7 @@ def _granted(request, case_number: str) -> Petition | None:
     )
 
 
+@login_not_required
 @require_http_methods(["GET", "POST"])
 def progress(request):
     form = LookupForm(request.POST or None)
@@ -130,6 +135,7 @@ def progress(request):
     return render(request, "petitions/public/progress.html", {"form": form}, status=status)
 
 
+@login_not_required
 def case(request, case_number: str):
     petition = _granted(request, case_number)
     if petition is None:
@@ -169,6 +175,7 @@ def _survey(request, petition: Petition, action: str):
     )
 
 
+@login_not_required
 @require_http_methods(["GET", "POST"])
 def survey_by_token(request, token: str):
     try:
@@ -183,6 +190,7 @@ def survey_by_token(request, token: str):
     return _survey(request, petition, reverse("petitions:survey", args=[token]))
 
 
+@login_not_required
 @require_http_methods(["GET", "POST"])
 def case_survey(request, case_number: str):
     petition = _granted(request, case_number)
@@ -191,10 +199,12 @@ def case_survey(request, case_number: str):
     return _survey(request, petition, reverse("petitions:case_survey", args=[case_number]))
 
 
+@login_not_required
 def statistics(request):
     return render(request, "petitions/public/statistics.html", {"stats": public_statistics()})
 
 
+@login_not_required
 def statistics_csv(request):
     stats = public_statistics()
     response = HttpResponse(content_type="text/csv; charset=utf-8")

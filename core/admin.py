@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditLogEntry, County, Organization, WorkCalendarDay
+from .models import AuditLogEntry, County, Organization, Sequence, WorkCalendarDay
 
 admin.site.site_header = _("Ministry of Labor · MOL Portal administration")
 admin.site.site_title = _("MOL Portal administration")
@@ -66,3 +66,24 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     date_hierarchy = "date"
     ordering = ["date"]
+
+
+@admin.register(Sequence)
+class SequenceAdmin(admin.ModelAdmin):
+    """Read-only: counters move only through ``core.sequences.next_value``, so numbers keep
+    having no gaps and no duplicates."""
+
+    list_display = ["scope", "year", "last_value"]
+    list_filter = ["year"]
+    search_fields = ["scope"]
+    ordering = ["scope", "-year"]
+    readonly_fields = ["scope", "year", "last_value"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -18,6 +18,7 @@ from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 
 from .choices import AuditAction
+from .http import client_ip
 from .masking import mask_value
 
 # Fields never written to the audit log in clear or masked form.
@@ -125,8 +126,6 @@ def _on_delete(sender, instance, **kwargs):
 def _request_meta(request):
     if request is None:
         return None, ""
-    from .middleware import client_ip
-
     return client_ip(request), request.META.get("HTTP_USER_AGENT", "")[:300]
 
 

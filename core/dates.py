@@ -1,20 +1,97 @@
-"""Working days: Monday to Friday, minus public holidays, plus make-up working days.
+"""Dates: the Minguo (ROC, 民國) calendar and working days.
 
-The exceptions live in ``core.models.WorkCalendarDay`` (editable in the admin, loaded from the
-calendar of the Directorate-General of Personnel Administration with
-``manage.py load_work_calendar``). Every app computes its deadlines here.
+ROC years: ``roc_year(day)`` (2026 is 115), ``format_roc_date(day)`` ("115年3月5日", or
+"115/03/05" with ``style="short"``), ``parse_roc_date(text)`` (reads "115/3/5", "115-03-05",
+"115.3.5", "115年3月5日", "民國115年3月5日" and "1150305"; raises ValueError otherwise).
+
+Working days: Monday to Friday, minus public holidays, plus make-up working days. The exceptions
+live in ``core.models.WorkCalendarDay`` (editable in the admin, loaded from the calendar of the
+Directorate-General of Personnel Administration with ``manage.py load_work_calendar``, whose
+file format ``parse_dgpa_csv`` reads). Every app computes its deadlines here.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import re
+
+from django.utils import timezone
+
+from .models import WorkCalendarDay
+
+#: Gregorian year minus ROC year: ROC year 1 is 1912.
+ROC_YEAR_OFFSET = 1911
+
+# --- ROC (Minguo) years ----------------------------------------------------------------------
+
+
+def _as_date(day: dt.date | dt.datetime | None) -> dt.date:
+    if day is None:
+        return timezone.localdate()
+    if isinstance(day, dt.datetime):
+        return timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+    return day
+
+
+def roc_year(day: dt.date | dt.datetime | None = None) -> int:
+    """The ROC year of ``day`` (default: today in the site's time zone); an aware datetime is
+    taken in the site's time zone first."""
+    return _as_date(day).year - ROC_YEAR_OFFSET
+
+
+def format_roc_date(day: dt.date | dt.datetime, *, style: str = "long") -> str:
+    """``day`` in the ROC calendar: ``style="long"`` gives "115年3月5日", ``style="short"``
+    gives "115/03/05" (year at least three digits, as on official documents)."""
+    day = _as_date(day)
+    year = day.year - ROC_YEAR_OFFSET
+    if year < 1:
+        raise ValueError(f"{day.isoformat()} is before the ROC calendar (1912-01-01).")
+    if style == "long":
+        return f"{year}年{day.month}月{day.day}日"
+    if style == "short":
+        return f"{year:03d}/{day.month:02d}/{day.day:02d}"
+    raise ValueError(f"Unknown style {style!r}: use 'long' or 'short'.")
+
+
+_ROC_SEPARATED = re.compile(r"(\d{1,3})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{1,2})")
+_ROC_WORDS = re.compile(r"(?:民國|中華民國)?\s*(\d{1,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
+_ROC_COMPACT = re.compile(r"(\d{2,3})(\d{2})(\d{2})")
+
+
+def parse_roc_date(text: str) -> dt.date:
+    """The date written in ``text`` in the ROC calendar.
+
+    Accepts "115/3/5", "115/03/05", "115-03-05", "115.3.5", "115年3月5日", "民國115年3月5日"
+    and the compact "1150305" (seven digits, or six for years below 100). Surrounding spaces are
+    ignored. Raises ValueError for anything else, for year 0 and for impossible days
+    ("115/2/30").
+    """
+    value = (text or "").strip()
+    match = (
+        _ROC_SEPARATED.fullmatch(value)
+        or _ROC_WORDS.fullmatch(value)
+        or _ROC_COMPACT.fullmatch(value)
+    )
+    if match is None:
+        raise ValueError(f"{text!r} is not a ROC date such as 115/3/5 or 115年3月5日.")
+    groups = [g for g in match.groups() if g and g.isdigit()]
+    year, month, day = (int(g) for g in groups)
+    if year < 1:
+        raise ValueError(f"{text!r}: the ROC year starts at 1.")
+    try:
+        return dt.date(year + ROC_YEAR_OFFSET, month, day)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a valid date.") from exc
+
+
+# --- working days ---------------------------------------------------------------------------
 
 SATURDAY = 5
 
 
 def _exceptions(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
-    from .models import WorkCalendarDay
-
     return dict(WorkCalendarDay.objects.between(start, end).values_list("date", "is_workday"))
 
 
@@ -110,9 +187,6 @@ def _pick(row: dict, names: tuple[str, ...]) -> str | None:
 def parse_dgpa_csv(raw: bytes) -> list[tuple[dt.date, bool, str]]:
     """Rows that differ from the ordinary week, plus named holidays on weekends:
     ``[(date, is_workday, name), ...]``. Raises CalendarFileError naming the line."""
-    import csv
-    import io
-
     text = _decode(raw)
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or not any(c in reader.fieldnames for c in DATE_COLUMNS):

@@ -214,7 +214,7 @@ class WorkCalendarDay(models.Model):
 
     A public holiday or a bridge/compensatory day off is a row with ``is_workday=False``; a
     make-up working day (補班) on a Saturday is a row with ``is_workday=True``. Days without a
-    row follow the ordinary week. Shared by every app's deadlines through ``core.workdays``.
+    row follow the ordinary week. Shared by every app's deadlines through ``core.dates``.
     """
 
     date = models.DateField(_("date"), unique=True)
@@ -234,3 +234,30 @@ class WorkCalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}".strip()
+
+
+class Sequence(models.Model):
+    """The last value handed out by one gap-free counter: one row per (scope, year).
+
+    Written only by ``core.sequences.next_value``, which locks the row in the caller's
+    transaction, so a rollback gives the value back and two transactions never share one.
+    """
+
+    scope = models.CharField(
+        _("scope"),
+        max_length=100,
+        help_text=_('What is counted, e.g. "documents:ORG12" or "petitions:case".'),
+    )
+    year = models.PositiveIntegerField(_("year"))
+    last_value = models.PositiveBigIntegerField(_("last value"), default=0)
+
+    class Meta:
+        verbose_name = _("sequence")
+        verbose_name_plural = _("sequences")
+        ordering = ["scope", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "year"], name="core_sequence_scope_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.year}: {self.last_value}"

@@ -17,8 +17,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
+from core.dates import add_working_days
 from core.models import Organization
-from core.workdays import add_working_days
 from documents.choices import DocumentCategory
 from documents.services import StepSpec, document_register, signoff_start
 

@@ -5,14 +5,17 @@ from django.core.management import call_command
 from django.utils import timezone
 from freezegun import freeze_time
 
-from core.models import WorkCalendarDay
-from core.workdays import (
+from core.dates import (
     CalendarFileError,
     add_working_days,
+    format_roc_date,
     is_working_day,
     parse_dgpa_csv,
+    parse_roc_date,
+    roc_year,
     working_days_between,
 )
+from core.models import WorkCalendarDay
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +100,53 @@ def test_load_work_calendar_command_reads_a_big5_dgpa_file(tmp_path):
 def test_bad_calendar_file_names_the_line():
     with pytest.raises(CalendarFileError, match="Line 2"):
         parse_dgpa_csv("西元日期,星期,是否放假,備註\n2027xx01,五,2,\n".encode())
+
+
+# --- ROC years ---------------------------------------------------------------------------------
+
+
+def test_roc_year_of_a_day_and_of_today():
+    assert roc_year(D(2026, 3, 5)) == 115
+    assert roc_year(D(1912, 1, 1)) == 1
+    with freeze_time("2025-12-31T16:30:00Z"):  # already 2026-01-01 in Taipei
+        assert roc_year() == 115
+        assert roc_year(timezone.now()) == 115
+
+
+def test_format_roc_date_long_and_short():
+    assert format_roc_date(D(2026, 3, 5)) == "115年3月5日"
+    assert format_roc_date(D(2026, 3, 5), style="short") == "115/03/05"
+    assert format_roc_date(D(1923, 11, 20), style="short") == "012/11/20"
+    with pytest.raises(ValueError):
+        format_roc_date(D(1911, 12, 31))
+    with pytest.raises(ValueError):
+        format_roc_date(D(2026, 3, 5), style="iso")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["115/3/5", "115/03/05", "115-03-05", "115.3.5", " 115年3月5日 ", "民國115年3月5日",
+     "中華民國115年03月05日", "1150305", "115 / 3 / 5"],
+)  # fmt: skip
+def test_parse_roc_date_reads_the_usual_spellings(text):
+    assert parse_roc_date(text) == D(2026, 3, 5)
+
+
+def test_parse_roc_date_reads_two_digit_years():
+    assert parse_roc_date("99/1/2") == D(2010, 1, 2)
+    assert parse_roc_date("990102") == D(2010, 1, 2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "2026-03-05", "115/2/30", "0/1/1", "115/13/1", "115-3/5", "115年3月", "abc", "11503051"],
+)
+def test_parse_roc_date_refuses_anything_else(text):
+    with pytest.raises(ValueError):
+        parse_roc_date(text)
+
+
+def test_format_and_parse_round_trip():
+    day = D(2026, 12, 31)
+    assert parse_roc_date(format_roc_date(day)) == day
+    assert parse_roc_date(format_roc_date(day, style="short")) == day

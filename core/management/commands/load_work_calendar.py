@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.dates import CalendarFileError, parse_dgpa_csv
 from core.services import work_calendar_load
-from core.workdays import CalendarFileError, parse_dgpa_csv
 
 
 class Command(BaseCommand):

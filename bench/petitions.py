@@ -14,9 +14,9 @@ concurrent document-number allocation.
    Confirmation hashes the query code with the password hasher (Argon2), so it is far slower
    than submission by design; it is measured, not held to the target.
 3. Document numbers: BENCH_ALLOCATIONS (default 500) allocations through
-   ``documents.services.allocate_serial`` from BENCH_ALLOC_THREADS (default 50, below
-   PostgreSQL's 100 connections) threads, each with its own connection and transaction;
-   the serials must be exactly 1..500.
+   ``core.sequences.next_value`` (the counter behind document and case numbers) from
+   BENCH_ALLOC_THREADS (default 50, below PostgreSQL's 100 connections) threads, each with its
+   own connection and transaction; the serials must be exactly 1..500.
 
 Only 127.0.0.1; every loop is bounded in count and time. Exit code 1 on any loss, duplicate,
 gap or failed request.
@@ -188,11 +188,9 @@ def confirmations(port: int, log: Path, limit: int) -> dict:
 def allocations() -> dict:
     from django.db import connection, transaction
 
-    from core.models import Organization
-    from documents.services import allocate_serial
+    from core.sequences import next_value
 
-    unit = Organization.objects.order_by("pk").first()
-    year = 999  # a year no real document uses
+    year = 999  # a year no real number uses
     serials: list[int] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -205,7 +203,7 @@ def allocations() -> dict:
             barrier.wait(timeout=60)
             for _ in range(count):
                 with transaction.atomic():
-                    serial = allocate_serial(unit=unit, year=year)
+                    serial = next_value(scope="bench:allocations", year=year)
                 with lock:
                     serials.append(serial)
         except Exception as exc:  # noqa: BLE001 - reported below

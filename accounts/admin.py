@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import UnitOfficer, User
 
 
 @admin.register(User)
@@ -64,6 +64,28 @@ class UserAdmin(DjangoUserAdmin):
         ),
     ]
     readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(UnitOfficer)
+class UnitOfficerAdmin(admin.ModelAdmin):
+    """Heads and deputies of units. Rows from the HR feed are replaced by the next sync; enter
+    a head here only for units the feed does not cover."""
+
+    list_display = ["unit", "kind", "user", "sort_order", "source", "created_at"]
+    list_filter = ["kind", "source"]
+    search_fields = [
+        "unit__code",
+        "unit__name_zh",
+        "unit__name_en",
+        "user__username",
+        "user__employee_number",
+        "user__name_zh",
+    ]
+    list_select_related = ["unit", "user"]
+    raw_id_fields = ["unit", "user"]
+    readonly_fields = ["created_at"]
+    fields = ["unit", "kind", "user", "sort_order", "source", "created_at"]
+    ordering = ["unit__code", "kind", "sort_order"]
 
 
 # --- MFA part: actions on users (unlock sign-in, reset 2FA, sign out everywhere), the admin of

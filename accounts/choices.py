@@ -28,3 +28,13 @@ class LoginMethod(models.TextChoices):
     LDAP = "ldap", _("Directory (LDAP/AD)")
     CERTIFICATE = "certificate", _("Client certificate")
     OIDC = "oidc", _("Single sign-on")
+
+
+class UnitOfficerKind(models.TextChoices):
+    HEAD = "head", _("Head of unit")
+    DEPUTY = "deputy", _("Deputy head")
+
+
+class UnitOfficerSource(models.TextChoices):
+    HR = "hr", _("From the HR feed")
+    MANUAL = "manual", _("Entered by an administrator")

@@ -7,11 +7,26 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication
 
-from .choices import EmploymentStatus, HRSyncStatus, LoginMethod, RoleSource
+from .choices import (
+    EmploymentStatus,
+    HRSyncStatus,
+    LoginMethod,
+    RoleSource,
+    UnitOfficerKind,
+    UnitOfficerSource,
+)
 
 mobile_validator = RegexValidator(
     regex=r"^\+?[0-9]{8,15}$",
     message=_("Enter a mobile number of 8 to 15 digits, optionally starting with +."),
+)
+
+role_code_validator = RegexValidator(
+    regex=r"^(?:[-a-zA-Z0-9_]+|[a-z][a-z0-9_]*\.[a-z0-9_-]+)$",
+    message=_(
+        "Enter a code of letters, digits, hyphens and underscores, or a portal-wide code "
+        "“<app>.<name>” such as “petitions.handler”."
+    ),
 )
 
 
@@ -126,7 +141,12 @@ class Application(AbstractApplication):
 
 
 class Role(models.Model):
-    """A role in one application (or portal-wide when ``application`` is empty)."""
+    """A role in one application (or portal-wide when ``application`` is empty).
+
+    Portal-wide roles are what the portal's own apps check through ``accounts.authz``; they are
+    declared by each app in ``<app>/roles.py`` and synced after ``migrate``, with codes
+    ``"<app>.<name>"``. Application roles keep the slug codes their application chose.
+    """
 
     application = models.ForeignKey(
         Application,
@@ -136,7 +156,9 @@ class Role(models.Model):
         related_name="roles",
         on_delete=models.CASCADE,
     )
-    code = models.SlugField(_("code"), max_length=64)
+    code = models.CharField(
+        _("code"), max_length=64, db_index=True, validators=[role_code_validator]
+    )
     name_zh = models.CharField(_("name (Chinese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -166,7 +188,8 @@ class Role(models.Model):
 
 
 class RoleAssignment(models.Model):
-    """A user holds a role, optionally limited to one unit (and its sub-units)."""
+    """A user holds a role, optionally limited to one unit (and, unless ``include_subunits`` is
+    off, every unit below it)."""
 
     user = models.ForeignKey(
         User, verbose_name=_("user"), related_name="role_assignments", on_delete=models.CASCADE
@@ -181,6 +204,11 @@ class RoleAssignment(models.Model):
         blank=True,
         related_name="+",
         on_delete=models.CASCADE,
+    )
+    include_subunits = models.BooleanField(
+        _("including sub-units"),
+        default=True,
+        help_text=_("When limited to a unit: the role also covers every unit below it."),
     )
     source = models.CharField(
         _("source"), max_length=20, choices=RoleSource.choices, default=RoleSource.MANUAL
@@ -209,6 +237,54 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.role}"
+
+
+class UnitOfficer(models.Model):
+    """The head or a deputy head of an organisation unit.
+
+    One head per unit (a database constraint); deputies are ordered by ``sort_order``. Rows
+    from the HR feed (``source=hr``) are kept in step by HR sync; rows entered in the admin
+    (``source=manual``) are never touched by it. Read through ``accounts.authz.unit_head`` and
+    friends.
+    """
+
+    unit = models.ForeignKey(
+        "core.Organization",
+        verbose_name=_("organisation unit"),
+        related_name="officers",
+        on_delete=models.CASCADE,
+    )
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), related_name="unit_offices", on_delete=models.CASCADE
+    )
+    kind = models.CharField(_("office"), max_length=10, choices=UnitOfficerKind.choices)
+    source = models.CharField(
+        _("source"),
+        max_length=10,
+        choices=UnitOfficerSource.choices,
+        default=UnitOfficerSource.MANUAL,
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("unit head or deputy")
+        verbose_name_plural = _("unit heads and deputies")
+        ordering = ["unit_id", "kind", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=models.Q(kind=UnitOfficerKind.HEAD),
+                name="accounts_unitofficer_one_head",
+                violation_error_message=_("This unit already has a head."),
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "user", "kind"], name="accounts_unitofficer_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.get_kind_display()} {self.user}"
 
 
 # --- Directories (LDAP/AD) ---------------------------------------------------------------------

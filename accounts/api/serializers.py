@@ -15,6 +15,12 @@ class UnitSerializer(serializers.Serializer):
     name_en = serializers.CharField()
 
 
+class RoleUnitSerializer(UnitSerializer):
+    include_subunits = serializers.BooleanField(
+        help_text=_("Whether the role also covers every unit below this one.")
+    )
+
+
 class RoleGrantSerializer(serializers.Serializer):
     code = serializers.CharField(help_text=_("Role code, unique within the application."))
     name_zh = serializers.CharField()
@@ -22,8 +28,9 @@ class RoleGrantSerializer(serializers.Serializer):
     everywhere = serializers.BooleanField(
         help_text=_("True when the role is not limited to some units.")
     )
-    units = UnitSerializer(
-        many=True, help_text=_("Units (with their sub-units) the role is limited to.")
+    units = RoleUnitSerializer(
+        many=True,
+        help_text=_("Units the role is limited to (with their sub-units unless said otherwise)."),
     )
     sources = serializers.ListField(
         child=serializers.CharField(),
@@ -85,6 +92,12 @@ class RoleAssignmentInputSerializer(serializers.Serializer):
         allow_blank=True,
         help_text=_("Code of the unit (with its sub-units) the role is limited to; empty: all."),
     )
+    include_subunits = serializers.BooleanField(
+        label=_("including sub-units"),
+        required=False,
+        default=True,
+        help_text=_("False: the role covers the unit itself only, not the units below it."),
+    )
     valid_until = serializers.DateField(label=_("valid until"), required=False, allow_null=True)
 
     def validate_unit(self, value):
@@ -133,7 +146,11 @@ def grant_data(grant: RoleGrant) -> dict:
         "name_zh": role.name_zh,
         "name_en": role.name_en,
         "everywhere": grant.unrestricted,
-        "units": [unit_data(u) for u in grant.scopes if u is not None],
+        "units": [
+            {**unit_data(u), "include_subunits": grant.includes_subunits(u)}
+            for u in grant.scopes
+            if u is not None
+        ],
         "sources": sorted(grant.sources),
     }
 

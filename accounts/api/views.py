@@ -218,6 +218,7 @@ class UserRoleAssignView(SSOClientAPIView):
                 role_code=data_in.validated_data["role"],
                 scope=data_in.validated_data.get("unit"),
                 valid_until=data_in.validated_data.get("valid_until"),
+                include_subunits=data_in.validated_data.get("include_subunits", True),
                 by=caller.user,
                 client=self.application,
             )

@@ -136,7 +136,15 @@ class RoleAssignmentInline(admin.TabularInline):
     fk_name = "role"
     extra = 0
     raw_id_fields = ["user", "scope", "granted_by"]
-    readonly_fields = ["user", "scope", "source", "granted_by", "granted_at", "valid_until"]
+    readonly_fields = [
+        "user",
+        "scope",
+        "include_subunits",
+        "source",
+        "granted_by",
+        "granted_at",
+        "valid_until",
+    ]
     can_delete = False
     show_change_link = True
 
@@ -158,22 +166,42 @@ class RoleAdmin(admin.ModelAdmin):
 class RoleAssignmentAdmin(admin.ModelAdmin):
     """Every change goes through ``role_assign``/``role_remove``, so it is audited."""
 
-    list_display = ["user", "role", "scope", "source", "granted_by", "granted_at", "valid_until"]
-    list_filter = ["source", "role__application", "role"]
+    list_display = [
+        "user",
+        "role",
+        "scope",
+        "include_subunits",
+        "source",
+        "granted_by",
+        "granted_at",
+        "valid_until",
+    ]
+    list_filter = ["source", "include_subunits", "role__application", "role"]
     search_fields = ["user__username", "user__employee_number", "user__name_zh", "role__code"]
     list_select_related = ["user", "role", "role__application", "scope", "granted_by"]
     raw_id_fields = ["user", "role", "scope"]
     readonly_fields = ["source", "granted_by", "granted_at"]
-    fields = ["user", "role", "scope", "valid_until", "source", "granted_by", "granted_at"]
+    fields = [
+        "user",
+        "role",
+        "scope",
+        "include_subunits",
+        "valid_until",
+        "source",
+        "granted_by",
+        "granted_at",
+    ]
 
     def save_model(self, request, obj, form, change):
-        # A new assignment, or a new end date for an existing one (the only editable field).
+        # A new assignment, or a new end date / sub-unit coverage for an existing one (the only
+        # editable fields).
         assignment, _created = role_assign(
             application=obj.role.application,
             user=obj.user,
             role_code=obj.role.code,
             scope=obj.scope,
             valid_until=obj.valid_until,
+            include_subunits=obj.include_subunits,
             by=request.user,
         )
         obj.pk = assignment.pk

@@ -138,6 +138,10 @@ class RoleGrant:
     scopes: list[Organization | None] = field(default_factory=list)  # None: everywhere
     sources: set[str] = field(default_factory=set)
     valid_until: object = None
+    units_only: set[int] = field(default_factory=set)  # scopes without their sub-units
+
+    def includes_subunits(self, unit: Organization) -> bool:
+        return unit.pk not in self.units_only
 
     @property
     def code(self) -> str:
@@ -157,6 +161,8 @@ def _merge_grants(assignments, groups, application_id) -> list[RoleGrant]:
         grant = grants.setdefault(role.pk, RoleGrant(role=role))
         if assignment.scope not in grant.scopes:
             grant.scopes.append(assignment.scope)
+        if assignment.scope_id and not assignment.include_subunits:
+            grant.units_only.add(assignment.scope_id)
         grant.sources.add(assignment.source)
     for group in groups:
         for role in group.roles.all():

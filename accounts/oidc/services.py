@@ -14,6 +14,7 @@ from core.choices import AuditAction
 from core.models import Organization
 from core.services import audit_record
 
+from .. import authz
 from ..choices import RoleSource
 from ..models import Application, Role, RoleAssignment, User
 from . import metrics
@@ -166,6 +167,8 @@ def _role_of(application: Application, code: str) -> Role:
 
 def _describe(assignment: RoleAssignment) -> str:
     scope = assignment.scope.code if assignment.scope_id else "*"
+    if assignment.scope_id and not assignment.include_subunits:
+        scope += " (without sub-units)"
     return f"role={assignment.role.code} unit={scope}"
 
 
@@ -177,12 +180,15 @@ def role_assign(
     role_code: str,
     scope: Organization | None = None,
     valid_until: date | None = None,
+    include_subunits: bool = True,
     by: User | None = None,
     client: Application | None = None,
 ) -> tuple[RoleAssignment, bool]:
-    """Give ``user`` the role ``role_code`` of ``application`` (optionally only for ``scope``
-    and its sub-units, optionally until ``valid_until``). Returns (assignment, created).
-    Assigning a role the user already holds there updates ``valid_until``."""
+    """Give ``user`` the role ``role_code`` of ``application`` (``application`` None: a
+    portal-wide role), optionally only for ``scope`` (and its sub-units unless
+    ``include_subunits`` is False), optionally until ``valid_until``. Returns (assignment,
+    created). Assigning a role the user already holds there updates ``valid_until`` and
+    ``include_subunits``."""
     role = _role_of(application, role_code)
     if not user.is_active:
         raise ValidationError({"user": _("This account is deactivated; it cannot get roles.")})
@@ -200,15 +206,23 @@ def role_assign(
             source=RoleSource.APPLICATION if client is not None else RoleSource.MANUAL,
             granted_by=by,
             valid_until=valid_until,
+            include_subunits=include_subunits,
         )
-        before = None
+        changes = {"role": [None, role.code]}
     else:
+        changes = {}
         before = assignment.valid_until.isoformat() if assignment.valid_until else None
+        after = valid_until.isoformat() if valid_until else None
+        if before != after:
+            changes["valid_until"] = [before, after]
+        if assignment.include_subunits != include_subunits:
+            changes["include_subunits"] = [assignment.include_subunits, include_subunits]
         assignment.valid_until = valid_until
+        assignment.include_subunits = include_subunits
     assignment.full_clean()
     assignment.save()
-    after = valid_until.isoformat() if valid_until else None
-    if created or before != after:
+    authz.forget(user)
+    if changes:
         audit_oidc_event(
             event="role_granted" if created else "role_updated",
             application=application,
@@ -216,7 +230,7 @@ def role_assign(
             actor=by,
             client=client,
             details=_describe(assignment),
-            changes={"role": [None, role.code]} if created else {"valid_until": [before, after]},
+            changes=changes,
             action=AuditAction.CREATE if created else AuditAction.UPDATE,
         )
     if created:
@@ -270,4 +284,5 @@ def role_remove(
             action=AuditAction.DELETE,
         )
         metrics.increment("sso_role_changes_total", change="removed")
+    authz.forget(user)
     return len(assignments)

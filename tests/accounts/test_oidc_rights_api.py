@@ -289,6 +289,23 @@ def test_an_application_administrator_assigns_a_role_and_it_is_audited(client, w
     assert entry.object_id == str(world["bob"].pk)
 
 
+def test_a_role_limited_to_a_unit_without_its_sub_units_says_so(client, world, units):
+    response = client.post(
+        "/api/v1/sso/users/E1002/roles/",
+        {"role": "clerk", "unit": "BLI", "include_subunits": False},
+        headers=world["boss_A"],
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    (clerk,) = response.json()["roles"]
+    assert clerk["everywhere"] is False
+    assert [(u["code"], u["include_subunits"]) for u in clerk["units"]] == [("BLI", False)]
+    assignment = RoleAssignment.objects.get(user=world["bob"], role=world["clerk"])
+    assert assignment.include_subunits is False
+    entry = AuditLogEntry.objects.get(message__startswith="oidc.role_granted")
+    assert "unit=BLI (without sub-units)" in entry.message
+
+
 def test_assigning_a_held_role_again_only_changes_its_end_date(client, world, units):
     until = (timezone.localdate() + timedelta(days=30)).isoformat()
     response = client.post(

@@ -1,0 +1,1 @@
+"""A stand-in app with a ``roles.py``, for the role-declaration tests."""

@@ -9,9 +9,10 @@ from django.utils.translation import ngettext
 from . import services
 from .models import (
     Attachment,
+    ChainTemplate,
+    ChainTemplateStep,
     Delegation,
     Document,
-    DocumentCounter,
     DocumentSeries,
     SignOffAction,
     SignOffChain,
@@ -51,12 +52,30 @@ class DocumentSeriesAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
 
 
-@admin.register(DocumentCounter)
-class DocumentCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["unit", "roc_year", "last_serial"]
-    search_fields = ["unit__code", "unit__name_zh"]
-    list_filter = ["roc_year"]
-    list_select_related = ["unit"]
+class ChainTemplateStepInline(admin.TabularInline):
+    model = ChainTemplateStep
+    extra = 1
+    fields = ["order", "kind", "user", "role", "unit", "levels_up"]
+    raw_id_fields = ["user", "unit"]
+
+
+@admin.register(ChainTemplate)
+class ChainTemplateAdmin(admin.ModelAdmin):
+    """Approval routes are data: who approves what, chosen by purpose and amount."""
+
+    list_display = [
+        "code",
+        "name_zh",
+        "purpose",
+        "min_amount",
+        "max_amount",
+        "registers_document",
+        "is_active",
+    ]
+    list_filter = ["purpose", "registers_document", "is_active"]
+    search_fields = ["code", "name_zh", "name_en", "purpose"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [ChainTemplateStepInline]
 
 
 class AttachmentInline(admin.TabularInline):
@@ -146,7 +165,7 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.document_update(document=obj, **changes)
+        services.document_update(document=obj, actor=request.user, **changes)
 
     @admin.action(description=_("Close the selected documents"))
     def close_documents(self, request, queryset):
@@ -172,7 +191,7 @@ class SignOffStepInline(admin.TabularInline):
         "order",
         "assignee",
         "role_unit",
-        "role_group",
+        "role",
         "status",
         "activated_at",
         "acted_by",
@@ -189,13 +208,29 @@ class SignOffStepInline(admin.TabularInline):
 
 @admin.register(SignOffChain)
 class SignOffChainAdmin(admin.ModelAdmin):
-    list_display = ["id", "document", "status", "current_order", "started_by", "created_at"]
-    list_filter = ["status"]
-    search_fields = ["document__number", "document__subject", "started_by__username"]
-    list_select_related = ["document", "started_by"]
+    list_display = [
+        "id",
+        "subject",
+        "target_content_type",
+        "document",
+        "template",
+        "status",
+        "current_order",
+        "started_by",
+        "created_at",
+    ]
+    list_filter = ["status", "target_content_type", "template"]
+    search_fields = ["subject", "document__number", "document__subject", "started_by__username"]
+    list_select_related = ["document", "started_by", "target_content_type", "template"]
     raw_id_fields = ["document", "started_by"]
     readonly_fields = [
+        "target_content_type",
+        "target_object_id",
         "document",
+        "template",
+        "subject",
+        "requester_unit",
+        "deadline",
         "status",
         "current_order",
         "started_by",
@@ -219,7 +254,7 @@ class SignOffChainAdmin(admin.ModelAdmin):
         for chain in queryset:
             try:
                 services.signoff_cancel(
-                    chain=chain, user=request.user, reason=str(_("Cancelled by an administrator"))
+                    chain=chain, actor=request.user, reason=str(_("Cancelled by an administrator"))
                 )
                 done += 1
             except (services.SignOffError, PermissionDenied, ValidationError) as exc:
@@ -234,10 +269,10 @@ class SignOffChainAdmin(admin.ModelAdmin):
 
 @admin.register(SignOffStep)
 class SignOffStepAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "chain", "order", "assignee", "role_unit", "role_group", "status"]
-    list_filter = ["status", "role_group"]
+    list_display = ["id", "chain", "order", "assignee", "role_unit", "role", "status"]
+    list_filter = ["status", "role"]
     search_fields = ["chain__document__number", "assignee__username", "assignee__name_zh"]
-    list_select_related = ["chain__document", "assignee", "role_unit", "role_group"]
+    list_select_related = ["chain__document", "assignee", "role_unit", "role"]
     raw_id_fields = ["chain", "assignee", "acted_by", "on_behalf_of", "previous"]
 
 

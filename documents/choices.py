@@ -77,3 +77,9 @@ class ReturnTarget(models.TextChoices):
 class SignOffOutcome(models.TextChoices):
     APPROVED = "approved", _("Approved")
     RETURNED = "returned", _("Returned")
+
+
+class TemplateStepKind(models.TextChoices):
+    PERSON = "person", _("A named person")
+    ROLE = "role", _("A role in a unit")
+    UNIT_HEAD = "unit_head", _("The head of a unit")

@@ -11,11 +11,11 @@ UNIT_NAME_LEADERS = ("勞動及", "勞動力", "勞動", "勞工")
 SERIAL_DIGITS = 7
 MAX_SERIAL = 10**SERIAL_DIGITS - 1
 
-#: The Republic of China calendar: ROC year = Gregorian year - 1911.
-ROC_YEAR_OFFSET = 1911
-
 #: Default largest attachment (override with the DOCUMENTS_MAX_ATTACHMENT_BYTES setting).
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 #: Default maximum number of attachments per upload.
 MAX_ATTACHMENTS = 10
+
+#: Registers documents for the units in scope (held everywhere by system accounts).
+ROLE_REGISTRAR = "documents.registrar"

@@ -83,7 +83,7 @@ def load_documents(stdout):
             ],
             started_by=wang,
         )
-        services.signoff_approve(step=_pending(chain, chen), user=chen, comment="敬會。")
+        services.signoff_approve(step=_pending(chain, chen), actor=chen, comment="敬會。")
 
     # 2. Overdue, waiting for 王建國 (on leave: 李志偉 may sign on his behalf).
     doc = _register(
@@ -116,8 +116,8 @@ def load_documents(stdout):
             steps=[{"order": 1, "user": wang}, {"order": 2, "user": chen}],
             started_by=lin,
         )
-        services.signoff_approve(step=_pending(chain, wang), user=wang, comment="核可。")
-        services.signoff_approve(step=_pending(chain, chen), user=chen, comment="如擬。")
+        services.signoff_approve(step=_pending(chain, wang), actor=wang, comment="核可。")
+        services.signoff_approve(step=_pending(chain, chen), actor=chen, comment="如擬。")
 
     # 4. Restricted (密), returned to the originator with a comment.
     doc = _register(
@@ -137,7 +137,7 @@ def load_documents(stdout):
         )
         services.signoff_return(
             step=_pending(chain, lin),
-            user=lin,
+            actor=lin,
             comment="請補充近三年申訴案件統計數據後再陳。",
             to=ReturnTarget.ORIGINATOR,
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -51,16 +50,10 @@ def find_user(identifier: str):
     )
 
 
-class SignOffActionForm(StyledFormMixin, forms.Form):
-    """One form, three buttons (approve / return / forward): the button sets ``action``."""
+class StepActionForm(StyledFormMixin, forms.Form):
+    """The fields of a pending step's box. Its three buttons post to three URLs (approve,
+    return, forward), each validated by its own subclass below."""
 
-    APPROVE, RETURN, FORWARD = "approve", "return", "forward"
-
-    action = forms.ChoiceField(
-        label=_("Action"),
-        choices=[(APPROVE, _("Approve")), (RETURN, _("Return")), (FORWARD, _("Forward"))],
-        widget=forms.HiddenInput,
-    )
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
@@ -82,22 +75,36 @@ class SignOffActionForm(StyledFormMixin, forms.Form):
         help_text=_("Only when you forward the step to a colleague."),
     )
 
+
+class ApproveForm(StepActionForm):
+    """Approve: an optional comment."""
+
+
+class ReturnForm(StepActionForm):
+    """Return: a comment is required; to the originator unless the previous step is chosen."""
+
     def clean(self):
         cleaned = super().clean()
-        action = cleaned.get("action")
-        if action == self.RETURN and not cleaned.get("comment", "").strip():
+        if not cleaned.get("comment", "").strip():
             self.add_error("comment", _("Say why you return the document."))
-        if action == self.RETURN and not cleaned.get("return_to"):
+        if not cleaned.get("return_to"):
             cleaned["return_to"] = ReturnTarget.ORIGINATOR
-        if action == self.FORWARD:
-            identifier = cleaned.get("forward_to", "")
-            if not identifier:
-                self.add_error("forward_to", _("Enter the colleague to forward to."))
-            else:
-                person = find_user(identifier)
-                if person is None:
-                    self.add_error("forward_to", _("No active user has that login name."))
-                cleaned["forward_user"] = person
+        return cleaned
+
+
+class ForwardForm(StepActionForm):
+    """Forward: the colleague, by login name or employee number (any active user)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        identifier = cleaned.get("forward_to", "")
+        if not identifier:
+            self.add_error("forward_to", _("Enter the colleague to forward to."))
+        else:
+            person = find_user(identifier)
+            if person is None:
+                self.add_error("forward_to", _("No active user has that login name."))
+            cleaned["forward_user"] = person
         return cleaned
 
 
@@ -151,7 +158,8 @@ class DocumentRegisterForm(StyledFormMixin, forms.Form):
         help_text=_(
             "One line per step, in order. Several names on one line, separated by commas, "
             "countersign in parallel. A name is a login name or employee number, or a role "
-            "in a unit written role@UNITCODE. Leave empty to register without a sign-off."
+            "in a unit written role@UNITCODE (the role's code or name). Leave empty to "
+            "register without a sign-off."
         ),
     )
 
@@ -174,14 +182,14 @@ class DocumentRegisterForm(StyledFormMixin, forms.Form):
                 if "@" in token:
                     role, _sep, unit_code = token.rpartition("@")
                     unit = Organization.objects.filter(code__iexact=unit_code.strip()).first()
-                    group = Group.objects.filter(name=role.strip()).first()
-                    if unit is None or group is None:
+                    role = selectors.step_role(role)
+                    if unit is None or role is None:
                         errors.append(
                             _("Line %(line)d: no role “%(token)s”.")
                             % {"line": order, "token": token}
                         )
                         continue
-                    specs.append(StepSpec(order=order, unit=unit, group=group))
+                    specs.append(StepSpec(order=order, unit=unit, role=role))
                 else:
                     person = find_user(token)
                     if person is None:

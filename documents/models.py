@@ -1,10 +1,12 @@
 """The official-document register (公文) and the sign-off engine every app uses.
 
 * ``DocumentSeries``: one per issuing unit, the characters of its numbers (勞動資).
-* ``DocumentCounter``: one row per (unit, ROC year), locked while a serial is taken.
+* Serials: ``core.sequences`` counters per (unit, ROC year), taken while the document is saved.
 * ``Document``: the register entry, linked to any source object by a generic relation.
-* ``SignOffChain`` / ``SignOffStep`` / ``SignOffAction``: the chain, its ordered steps (steps
-  that share an order number are a parallel countersign, 會簽) and the timeline.
+* ``ChainTemplate`` / ``ChainTemplateStep``: named approval routes, configured as data.
+* ``SignOffChain`` / ``SignOffStep`` / ``SignOffAction``: the chain approving any object, its
+  ordered steps (steps that share an order number are a parallel countersign, 會簽) and the
+  timeline.
 * ``Delegation``: who may act for whom while on leave.
 * ``SignOffReminder``: one row per step and day an overdue reminder was due (idempotency).
 """
@@ -12,9 +14,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -23,7 +29,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from accounts import authz
+from core.models import BilingualNameMixin, TimeStampedModel
 
 from .choices import (
     OPEN_DOCUMENT_STATUSES,
@@ -33,14 +40,9 @@ from .choices import (
     DocumentStatus,
     SecurityLevel,
     StepStatus,
+    TemplateStepKind,
 )
-from .constants import ROC_YEAR_OFFSET, SERIAL_DIGITS
-
-
-def roc_year(day=None) -> int:
-    """The Minguo (ROC) year of ``day`` (default: today in the site's time zone)."""
-    day = day or timezone.localdate()
-    return day.year - ROC_YEAR_OFFSET
+from .constants import SERIAL_DIGITS
 
 
 class DocumentSeries(TimeStampedModel):
@@ -74,31 +76,6 @@ class DocumentSeries(TimeStampedModel):
         return f"{self.prefix}字 ({self.unit.code})"
 
 
-class DocumentCounter(models.Model):
-    """The last serial taken per unit and ROC year. Locked with SELECT ... FOR UPDATE in the
-    transaction that inserts the document, so a rollback gives the serial back."""
-
-    unit = models.ForeignKey(
-        "core.Organization",
-        verbose_name=_("unit"),
-        related_name="+",
-        on_delete=models.PROTECT,
-    )
-    roc_year = models.PositiveSmallIntegerField(_("ROC year"))
-    last_serial = models.PositiveIntegerField(_("last serial"), default=0)
-
-    class Meta:
-        verbose_name = _("document number counter")
-        verbose_name_plural = _("document number counters")
-        ordering = ["-roc_year", "unit_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "roc_year"], name="documents_counter_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.unit_id}/{self.roc_year}: {self.last_serial}"
-
-
 class DocumentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The one row-level rule, used by views, the API and exports alike.
@@ -112,8 +89,6 @@ class DocumentQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        from .selectors import actor_step_q  # selectors import models; avoid a cycle
-
         steps = SignOffStep.objects.filter(
             actor_step_q(user) | Q(acted_by=user) | Q(on_behalf_of=user)
         ).values("chain__document_id")
@@ -299,13 +274,196 @@ class Attachment(models.Model):
         return reverse("documents:attachment", args=[self.document_id, self.pk])
 
 
+class ChainTemplate(BilingualNameMixin, TimeStampedModel):
+    """A named approval route, configured as data: who approves, in which order.
+
+    Apps ask for a template by ``purpose`` (e.g. ``portal.leave``); when several active
+    templates share a purpose, the amount (money, days, items: whatever the purpose measures)
+    picks the one whose range ``[min_amount, max_amount)`` contains it.
+    """
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=64,
+        db_index=True,
+        help_text=_("What the template approves, as the app names it, e.g. portal.leave."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    min_amount = models.DecimalField(
+        _("from amount"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Chosen for amounts from this value (empty: no lower bound)."),
+    )
+    max_amount = models.DecimalField(
+        _("below amount"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Chosen for amounts below this value (empty: no upper bound)."),
+    )
+    registers_document = models.BooleanField(
+        _("registers an official document"),
+        default=False,
+        help_text=_("Approvals of this kind get an official document number (字號)."),
+    )
+    document_category = models.CharField(
+        _("document category"),
+        max_length=20,
+        choices=DocumentCategory.choices,
+        default=DocumentCategory.REQUEST,
+    )
+    deadline_working_days = models.PositiveSmallIntegerField(
+        _("working days to decide"),
+        null=True,
+        blank=True,
+        help_text=_("Overdue reminders start after this many working days (empty: none)."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("approval chain template")
+        verbose_name_plural = _("approval chain templates")
+        ordering = ["purpose", "min_amount", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_amount__isnull=True)
+                | Q(max_amount__isnull=True)
+                | Q(max_amount__gt=models.F("min_amount")),
+                name="documents_template_amount_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def covers(self, amount) -> bool:
+        if amount is None:
+            return self.min_amount is None
+        if self.min_amount is not None and amount < self.min_amount:
+            return False
+        return self.max_amount is None or amount < self.max_amount
+
+
+class ChainTemplateStep(models.Model):
+    """One step of a template. Steps sharing an order are a parallel countersign (會簽)."""
+
+    template = models.ForeignKey(
+        ChainTemplate, verbose_name=_("template"), related_name="steps", on_delete=models.CASCADE
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    kind = models.CharField(_("kind"), max_length=20, choices=TemplateStepKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    role = models.ForeignKey(
+        "accounts.Role",
+        verbose_name=_("role"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    unit = models.ForeignKey(
+        "core.Organization",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.PROTECT,
+        help_text=_("Empty: the requester's unit."),
+    )
+    levels_up = models.PositiveSmallIntegerField(
+        _("levels up"),
+        default=0,
+        help_text=_("0: the unit itself; 1: its parent unit; and so on."),
+    )
+
+    class Meta:
+        verbose_name = _("template step")
+        verbose_name_plural = _("template steps")
+        ordering = ["template_id", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(order__gte=1), name="documents_tstep_order_positive"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=TemplateStepKind.PERSON, user__isnull=False, role__isnull=True)
+                    | Q(kind=TemplateStepKind.ROLE, user__isnull=True, role__isnull=False)
+                    | Q(kind=TemplateStepKind.UNIT_HEAD, user__isnull=True, role__isnull=True)
+                ),
+                name="documents_tstep_kind_fields",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.get_kind_display()}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.kind == TemplateStepKind.PERSON and not self.user_id:
+            errors["user"] = _("Choose the person of this step.")
+        if self.kind == TemplateStepKind.ROLE and not self.role_id:
+            errors["role"] = _("Choose the role of this step.")
+        if self.kind != TemplateStepKind.PERSON and self.user_id:
+            errors["user"] = _("Only a person step names a person.")
+        if self.kind != TemplateStepKind.ROLE and self.role_id:
+            errors["role"] = _("Only a role step names a role.")
+        if errors:
+            raise ValidationError(errors)
+
+
 class SignOffChain(TimeStampedModel):
+    """An approval of any object (``target``). A chain registers an official document only when
+    its type needs one (``document``); the outcome reaches the target's app through
+    ``documents.hooks.signoff_hooks``."""
+
+    target_content_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("approved object type"),
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    target_object_id = models.CharField(_("approved object id"), max_length=64)
+    target = GenericForeignKey("target_content_type", "target_object_id")
     document = models.ForeignKey(
         Document,
         verbose_name=_("document"),
+        null=True,
+        blank=True,
         related_name="signoff_chains",
         on_delete=models.CASCADE,
     )
+    template = models.ForeignKey(
+        ChainTemplate,
+        verbose_name=_("template"),
+        null=True,
+        blank=True,
+        related_name="chains",
+        on_delete=models.SET_NULL,
+    )
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    requester_unit = models.ForeignKey(
+        "core.Organization",
+        verbose_name=_("requester's unit"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -332,22 +490,42 @@ class SignOffChain(TimeStampedModel):
     class Meta:
         verbose_name = _("sign-off chain")
         verbose_name_plural = _("sign-off chains")
-        ordering = ["document_id", "created_at", "id"]
+        ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["document"],
                 condition=Q(status=ChainStatus.IN_PROGRESS),
                 name="documents_one_open_chain_per_document",
             ),
+            models.UniqueConstraint(
+                fields=["target_content_type", "target_object_id"],
+                condition=Q(status=ChainStatus.IN_PROGRESS),
+                name="documents_one_open_chain_per_target",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["target_content_type", "target_object_id"],
+                name="documents_chain_target_idx",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.document.number} #{self.pk}"
+        label = self.document.number if self.document_id else self.subject
+        return f"{label} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        if self.document_id:
+            return reverse("documents:detail", args=[self.document_id])
+        target = self.target
+        if target is not None and hasattr(target, "get_absolute_url"):
+            return target.get_absolute_url()
+        return reverse("documents:chain", args=[self.pk])
 
 
 class SignOffStep(models.Model):
-    """One slot of a chain: a person, or a role (group) within a unit. Steps with the same
-    ``order`` run in parallel (會簽). Forwarding or re-opening a slot writes a new row and
+    """One slot of a chain: a person, or a role within a unit (``accounts.authz``). Steps with
+    the same ``order`` run in parallel (會簽). Forwarding or re-opening a slot writes a new row and
     leaves the old one as history."""
 
     chain = models.ForeignKey(
@@ -373,8 +551,8 @@ class SignOffStep(models.Model):
         related_name="+",
         on_delete=models.PROTECT,
     )
-    role_group = models.ForeignKey(
-        "auth.Group",
+    role = models.ForeignKey(
+        "accounts.Role",
         verbose_name=_("role"),
         null=True,
         blank=True,
@@ -420,8 +598,8 @@ class SignOffStep(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(assignee__isnull=False, role_unit__isnull=True, role_group__isnull=True)
-                    | Q(assignee__isnull=True, role_unit__isnull=False, role_group__isnull=False)
+                    Q(assignee__isnull=False, role_unit__isnull=True, role__isnull=True)
+                    | Q(assignee__isnull=True, role_unit__isnull=False, role__isnull=False)
                 ),
                 name="documents_step_person_or_role",
             ),
@@ -429,9 +607,7 @@ class SignOffStep(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "assignee"], name="documents_step_assignee_idx"),
-            models.Index(
-                fields=["status", "role_unit", "role_group"], name="documents_step_role_idx"
-            ),
+            models.Index(fields=["status", "role_unit", "role"], name="documents_step_role_idx"),
         ]
 
     def __str__(self) -> str:
@@ -441,7 +617,7 @@ class SignOffStep(models.Model):
     def signer_label(self) -> str:
         if self.assignee_id:
             return str(self.assignee.display_name)
-        return f"{self.role_unit.name} · {self.role_group.name}"
+        return f"{self.role_unit.name} · {self.role}"
 
     @property
     def is_pending(self) -> bool:
@@ -599,3 +775,75 @@ class SignOffReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step_id} {self.day}"
+
+
+# --- Who may act on which steps (read by ``visible_to`` and by ``selectors``) -------------------
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Someone whose steps an actor may take: the actor, or a delegator on leave. ``roles``
+    maps each portal-wide role the person holds to the unit ids it covers (None: every unit),
+    as ``accounts.authz.held_roles`` reads it."""
+
+    user_id: int
+    roles: Mapping[str, frozenset[int] | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ActorContext:
+    user_id: int
+    day: date
+    own: Principal
+    delegators: tuple[Principal, ...] = field(default_factory=tuple)
+
+    @property
+    def principals(self) -> tuple[Principal, ...]:
+        return (self.own, *self.delegators)
+
+
+def actor_context(user, *, day: date | None = None, fresh: bool = False) -> ActorContext:
+    """The user's own roles in units, and those of everyone who delegated to them today.
+    Cached on the user object for the request; services pass ``fresh=True``."""
+    day = day or timezone.localdate()
+    cached = getattr(user, "_documents_actor", None)
+    if not fresh and cached is not None and cached.day == day:
+        return cached
+    delegators = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            pk__in=Delegation.objects.active_on(day)
+            .filter(delegate_id=user.pk)
+            .values("delegator_id"),
+        )
+        .exclude(pk=user.pk)
+        .order_by("pk")
+    )
+    ctx = ActorContext(
+        user_id=user.pk,
+        day=day,
+        own=Principal(user.pk, authz.held_roles(user, fresh=fresh)),
+        delegators=tuple(Principal(d.pk, authz.held_roles(d, fresh=True)) for d in delegators),
+    )
+    user._documents_actor = ctx
+    return ctx
+
+
+def _principal_q(principal: Principal, prefix: str = "") -> Q:
+    q = Q(**{f"{prefix}assignee_id": principal.user_id})
+    for code, units in principal.roles.items():
+        slot = Q(**{f"{prefix}role__code": code, f"{prefix}role_unit__isnull": False})
+        if units is not None:
+            slot &= Q(**{f"{prefix}role_unit_id__in": sorted(units)})
+        q |= slot
+    return q
+
+
+def actor_step_q(user, *, prefix: str = "") -> Q:
+    """Steps the user may take, directly or as a delegate (any status: filter it yourself)."""
+    ctx = actor_context(user)
+    q = Q()
+    for principal in ctx.principals:
+        q |= _principal_q(principal, prefix)
+    return q

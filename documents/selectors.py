@@ -6,108 +6,49 @@ under lock, the pages call it to decide which forms to show.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts import authz
+from accounts.models import Role
 from core.models import Organization
 
 from .choices import ChainStatus, StepStatus
-from .models import Delegation, Document, SignOffAction, SignOffChain, SignOffStep
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Someone whose steps an actor may take: the actor, or a delegator on leave."""
-
-    user_id: int
-    organization_id: int | None
-    group_ids: frozenset[int]
-
-
-@dataclass(frozen=True)
-class ActorContext:
-    user_id: int
-    day: date
-    own: Principal
-    delegators: tuple[Principal, ...] = field(default_factory=tuple)
-
-    @property
-    def principals(self) -> tuple[Principal, ...]:
-        return (self.own, *self.delegators)
-
-
-def _group_ids(user_ids) -> dict[int, set[int]]:
-    user_model = get_user_model()
-    through = user_model.groups.through
-    found: dict[int, set[int]] = {uid: set() for uid in user_ids}
-    for user_id, group_id in through.objects.filter(user_id__in=user_ids).values_list(
-        "user_id", "group_id"
-    ):
-        found[user_id].add(group_id)
-    return found
-
-
-def actor_context(user, *, day: date | None = None, fresh: bool = False) -> ActorContext:
-    """The user's own unit and roles, and those of everyone who delegated to them today.
-    Cached on the user object for the request (two queries); services pass ``fresh=True``."""
-    day = day or timezone.localdate()
-    cached = getattr(user, "_documents_actor", None)
-    if not fresh and cached is not None and cached.day == day:
-        return cached
-    delegator_rows = list(
-        Delegation.objects.active_on(day)
-        .filter(delegate_id=user.pk, delegator__is_active=True)
-        .values_list("delegator_id", "delegator__organization_id")
-        .distinct()
-    )
-    groups = _group_ids([user.pk] + [row[0] for row in delegator_rows])
-    own = Principal(user.pk, user.organization_id, frozenset(groups[user.pk]))
-    delegators = tuple(
-        Principal(uid, org_id, frozenset(groups[uid]))
-        for uid, org_id in sorted(set(delegator_rows))
-        if uid != user.pk
-    )
-    ctx = ActorContext(user_id=user.pk, day=day, own=own, delegators=delegators)
-    user._documents_actor = ctx
-    return ctx
-
-
-def _principal_q(principal: Principal, prefix: str = "") -> Q:
-    q = Q(**{f"{prefix}assignee_id": principal.user_id})
-    if principal.organization_id and principal.group_ids:
-        q |= Q(
-            **{
-                f"{prefix}role_unit_id": principal.organization_id,
-                f"{prefix}role_group_id__in": principal.group_ids,
-            }
-        )
-    return q
-
-
-def actor_step_q(user, *, prefix: str = "") -> Q:
-    """Steps the user may take, directly or as a delegate (any status: filter it yourself)."""
-    ctx = actor_context(user)
-    q = Q()
-    for principal in ctx.principals:
-        q |= _principal_q(principal, prefix)
-    return q
+from .constants import ROLE_REGISTRAR
+from .models import (
+    ChainTemplate,
+    Delegation,
+    Document,
+    Principal,
+    SignOffAction,
+    SignOffChain,
+    SignOffStep,
+    actor_context,
+    actor_step_q,
+)
 
 
 def _qualifies(step: SignOffStep, principal: Principal) -> bool:
     if step.assignee_id is not None:
         return step.assignee_id == principal.user_id
-    return (
-        step.role_unit_id == principal.organization_id and step.role_group_id in principal.group_ids
-    )
+    code = step.role.code
+    if code not in principal.roles:
+        return False
+    units = principal.roles[code]
+    return units is None or step.role_unit_id in units
 
 
 def step_actor(step: SignOffStep, user, *, fresh: bool = False) -> tuple[bool, int | None]:
-    """(may act, id of the delegator acted for or None). Direct rights win over delegation."""
+    """(may act, id of the delegator acted for or None). Direct rights win over delegation.
+    A role step is open to every active holder of the role whose assignment covers the step's
+    unit (``accounts.authz``); superusers have no override here."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False, None
     ctx = actor_context(user, fresh=fresh)
@@ -128,9 +69,14 @@ def pending_steps_for(user) -> QuerySet[SignOffStep]:
             chain__status=ChainStatus.IN_PROGRESS,
         )
         .select_related(
-            "chain__document__unit", "chain__started_by", "assignee", "role_unit", "role_group"
+            "chain__document__unit",
+            "chain__started_by",
+            "chain__target_content_type",
+            "assignee",
+            "role_unit",
+            "role",
         )
-        .order_by("chain__document__deadline", "activated_at", "id")
+        .order_by("chain__deadline", "activated_at", "id")
     )
 
 
@@ -151,19 +97,19 @@ def unit_document_list(*, user) -> QuerySet[Document]:
 
 
 def registrable_units(user) -> QuerySet[Organization]:
-    """Units the user may register documents for: every active unit for superusers and
-    holders of ``documents.add_document`` (system accounts), otherwise the user's unit and
-    the units below it. The register page and the API both ask here."""
-    if user.is_superuser or user.has_perm("documents.add_document"):
-        return Organization.objects.active()
+    """Active units the user may register documents for: the user's own unit and the units
+    below it, plus the units where the user holds ``documents.registrar`` (held everywhere by
+    system accounts; superusers: every unit). The register page, the API and
+    ``services.document_register`` all ask here."""
+    rule = authz.scope_q(user, ROLE_REGISTRAR, field="pk")
     if user.organization_id:
-        return Organization.objects.filter(pk__in=user.organization.descendant_ids())
-    return Organization.objects.none()
+        rule |= Q(pk__in=user.organization.descendant_ids())
+    return Organization.objects.active().filter(rule)
 
 
 def _detail_queryset(user) -> QuerySet[Document]:
     steps = SignOffStep.objects.select_related(
-        "assignee", "role_unit", "role_group", "acted_by", "on_behalf_of"
+        "assignee", "role_unit", "role", "acted_by", "on_behalf_of"
     ).order_by("order", "id")
     actions = SignOffAction.objects.select_related(
         "actor", "on_behalf_of", "target", "step"
@@ -223,26 +169,22 @@ def delegations_of(user) -> QuerySet[Delegation]:
 
 
 def overdue_pending_steps(*, day: date) -> QuerySet[SignOffStep]:
-    """Pending steps of open chains whose document's deadline has passed."""
+    """Pending steps of open chains whose deadline has passed."""
     return SignOffStep.objects.filter(
         status=StepStatus.PENDING,
         chain__status=ChainStatus.IN_PROGRESS,
-        chain__document__deadline__lt=day,
+        chain__deadline__lt=day,
     ).order_by("id")
 
 
 def step_recipients(step: SignOffStep, *, day: date) -> list:
-    """Who should hear about a step: its signer (or the members holding the role) and
-    whoever is standing in for them that day."""
+    """Who should hear about a step: its signer (or the people holding the role in the step's
+    unit) and whoever is standing in for them that day."""
     user_model = get_user_model()
     if step.assignee_id:
         signers = list(user_model.objects.filter(pk=step.assignee_id, is_active=True))
     else:
-        signers = list(
-            user_model.objects.filter(
-                organization_id=step.role_unit_id, groups=step.role_group_id, is_active=True
-            )
-        )
+        signers = list(authz.role_holders(step.role.code, step.role_unit_id))
     delegates = list(
         user_model.objects.filter(
             is_active=True,
@@ -257,3 +199,71 @@ def step_recipients(step: SignOffStep, *, day: date) -> list:
             seen.add(person.pk)
             people.append(person)
     return people
+
+
+def chain_template_for(*, purpose: str, amount=None) -> ChainTemplate:
+    """The active template for ``purpose`` whose amount range contains ``amount`` (the one
+    with the highest lower bound when ranges overlap). ValidationError naming the purpose
+    when none fits."""
+    candidates = [
+        t
+        for t in ChainTemplate.objects.filter(purpose=purpose, is_active=True).prefetch_related(
+            "steps__role", "steps__unit", "steps__user"
+        )
+        if t.covers(amount)
+    ]
+    if not candidates:
+        raise ValidationError(
+            {
+                "template": _("No approval route is configured for %(purpose)s.")
+                % {"purpose": purpose}
+            }
+        )
+    floor = Decimal("-Infinity")
+    return max(candidates, key=lambda t: t.min_amount if t.min_amount is not None else floor)
+
+
+def chains_for(target) -> QuerySet[SignOffChain]:
+    """Every chain of ``target`` (any model), oldest first, with steps and timeline."""
+    steps = SignOffStep.objects.select_related(
+        "assignee", "role_unit", "role", "acted_by", "on_behalf_of"
+    ).order_by("order", "id")
+    actions = SignOffAction.objects.select_related("actor", "on_behalf_of", "target").order_by(
+        "created_at", "id"
+    )
+    return (
+        SignOffChain.objects.filter(
+            target_content_type=ContentType.objects.get_for_model(target),
+            target_object_id=str(target.pk),
+        )
+        .select_related("started_by", "document", "template")
+        .prefetch_related(Prefetch("steps", queryset=steps), Prefetch("actions", queryset=actions))
+        .order_by("created_at", "id")
+    )
+
+
+def open_chain_for(target) -> SignOffChain | None:
+    """The chain of ``target`` that is still in progress, if any."""
+    return (
+        SignOffChain.objects.filter(
+            target_content_type=ContentType.objects.get_for_model(target),
+            target_object_id=str(target.pk),
+            status=ChainStatus.IN_PROGRESS,
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def step_role(label: str) -> Role | None:
+    """The portal-wide role a person means by ``label``: its code, or its Chinese or English
+    name (used by the register form and the API to read role steps)."""
+    label = (label or "").strip()
+    if not label:
+        return None
+    roles = Role.objects.filter(application__isnull=True)
+    return (
+        roles.filter(code=label).first()
+        or roles.filter(name_zh=label).first()
+        or roles.filter(name_en__iexact=label).first()
+    )

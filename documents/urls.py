@@ -11,7 +11,9 @@ urlpatterns = [
     path("delegations/", views.delegations, name="delegations"),
     path("delegations/<int:pk>/revoke/", views.delegation_revoke, name="delegation_revoke"),
     path("<int:pk>/", views.document_detail, name="detail"),
-    path("<int:pk>/steps/<int:step_pk>/act/", views.document_act, name="act"),
+    path("<int:pk>/steps/<int:step_pk>/approve/", views.step_approve, name="approve"),
+    path("<int:pk>/steps/<int:step_pk>/return/", views.step_return, name="return"),
+    path("<int:pk>/steps/<int:step_pk>/forward/", views.step_forward, name="forward"),
     path("<int:pk>/chains/<int:chain_pk>/restart/", views.chain_restart, name="restart"),
     path("<int:pk>/chains/<int:chain_pk>/cancel/", views.chain_cancel, name="cancel"),
     path(

@@ -1,5 +1,5 @@
-"""Staff pages: thin callers of selectors and services. Login is required by the
-intranet middleware; every document is fetched through ``visible_to`` (404 otherwise)."""
+"""Staff pages: thin callers of selectors and services. Every view needs a login (none is
+marked public); every document is fetched through ``visible_to`` (404 otherwise)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import selectors, services
 from .choices import ChainStatus
 from .filters import DocumentFilter
-from .forms import CancelForm, DelegationForm, DocumentRegisterForm, SignOffActionForm
+from .forms import (
+    ApproveForm,
+    CancelForm,
+    DelegationForm,
+    DocumentRegisterForm,
+    ForwardForm,
+    ReturnForm,
+    StepActionForm,
+)
 from .models import SignOffChain, SignOffStep
 
 PAGE_SIZE = 50
@@ -84,7 +92,7 @@ def document_list(request):
 def _detail_context(request, document, forms_by_step=None):
     forms_by_step = forms_by_step or {}
     actionable = [
-        (step, behalf, forms_by_step.get(step.pk) or SignOffActionForm(prefix=f"step{step.pk}"))
+        (step, behalf, forms_by_step.get(step.pk) or StepActionForm(prefix=f"step{step.pk}"))
         for step, behalf in selectors.actionable_steps(document, request.user)
     ]
     behalf_ids = {behalf for _step, behalf, _form in actionable if behalf}
@@ -117,35 +125,20 @@ def document_detail(request, pk: int):
     return render(request, "documents/document_detail.html", _detail_context(request, document))
 
 
-@require_POST
-def document_act(request, pk: int, step_pk: int):
-    """Approve, return or forward one step (the button pressed says which)."""
+def _step_for_action(request, pk: int, step_pk: int):
     document = selectors.document_detail(user=request.user, pk=pk)
     step = get_object_or_404(SignOffStep, pk=step_pk, chain__document=document)
-    form = SignOffActionForm(request.POST, prefix=f"step{step.pk}")
+    return document, step
+
+
+def _step_action(request, pk: int, step_pk: int, form_class, act):
+    """Validate ``form_class`` for the step, call ``act(step, data)`` (a service call that
+    returns the success message), and show the page again with the errors otherwise."""
+    document, step = _step_for_action(request, pk, step_pk)
+    form = form_class(request.POST, prefix=f"step{step.pk}")
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            if data["action"] == SignOffActionForm.APPROVE:
-                services.signoff_approve(step=step, user=request.user, comment=data["comment"])
-                messages.success(request, _("You approved the document."))
-            elif data["action"] == SignOffActionForm.RETURN:
-                services.signoff_return(
-                    step=step, user=request.user, comment=data["comment"], to=data["return_to"]
-                )
-                messages.success(request, _("You returned the document."))
-            else:
-                services.signoff_forward(
-                    step=step,
-                    user=request.user,
-                    to_user=data["forward_user"],
-                    comment=data["comment"],
-                )
-                messages.success(
-                    request,
-                    _("You forwarded the step to %(name)s.")
-                    % {"name": data["forward_user"].display_name},
-                )
+            messages.success(request, act(step, form.cleaned_data))
             return redirect(document)
         except services.StepAlreadyHandled as exc:
             messages.info(request, exc.message)
@@ -158,13 +151,46 @@ def document_act(request, pk: int, step_pk: int):
 
 
 @require_POST
+def step_approve(request, pk: int, step_pk: int):
+    def act(step, data):
+        services.signoff_approve(step=step, actor=request.user, comment=data["comment"])
+        return _("You approved the document.")
+
+    return _step_action(request, pk, step_pk, ApproveForm, act)
+
+
+@require_POST
+def step_return(request, pk: int, step_pk: int):
+    def act(step, data):
+        services.signoff_return(
+            step=step, actor=request.user, comment=data["comment"], to=data["return_to"]
+        )
+        return _("You returned the document.")
+
+    return _step_action(request, pk, step_pk, ReturnForm, act)
+
+
+@require_POST
+def step_forward(request, pk: int, step_pk: int):
+    def act(step, data):
+        services.signoff_forward(
+            step=step, actor=request.user, to_user=data["forward_user"], comment=data["comment"]
+        )
+        return _("You forwarded the step to %(name)s.") % {
+            "name": data["forward_user"].display_name
+        }
+
+    return _step_action(request, pk, step_pk, ForwardForm, act)
+
+
+@require_POST
 def chain_restart(request, pk: int, chain_pk: int):
     document = selectors.document_detail(user=request.user, pk=pk)
     chain = get_object_or_404(SignOffChain, pk=chain_pk, document=document)
     if chain.started_by_id != request.user.pk:
         raise PermissionDenied
     try:
-        services.signoff_restart(chain=chain, started_by=request.user)
+        services.signoff_restart(chain=chain, actor=request.user)
         messages.success(request, _("The document was submitted for sign-off again."))
     except (services.SignOffError, ValidationError) as exc:
         messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
@@ -180,7 +206,7 @@ def chain_cancel(request, pk: int, chain_pk: int):
         messages.error(request, _("Say why the sign-off is cancelled."))
         return redirect(document)
     try:
-        services.signoff_cancel(chain=chain, user=request.user, reason=form.cleaned_data["reason"])
+        services.signoff_cancel(chain=chain, actor=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("The sign-off was cancelled."))
     except services.SignOffError as exc:
         messages.info(request, exc.message)
@@ -205,7 +231,7 @@ def document_register(request):
                 description=data["description"],
                 deadline=data["deadline"],
                 attachments=data["attachments"],
-                registered_by=request.user,
+                actor=request.user,
             )
         except ValidationError as exc:
             _add_errors(form, exc, {"steps": "signers"})

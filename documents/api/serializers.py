@@ -1,10 +1,10 @@
-from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.models import Organization
 
+from .. import selectors
 from ..choices import DocumentCategory, SecurityLevel
 from ..forms import find_user
 from ..models import Document, SignOffAction, SignOffChain, SignOffStep
@@ -19,7 +19,9 @@ class StepInputSerializer(serializers.Serializer):
         required=False, help_text=_("Login name or employee number of the signer.")
     )
     unit = serializers.CharField(required=False, help_text=_("Unit code of a role step."))
-    role = serializers.CharField(required=False, help_text=_("Group (role) name of a role step."))
+    role = serializers.CharField(
+        required=False, help_text=_("Code or name of the role of a role step.")
+    )
 
     def validate(self, attrs):
         identifier, unit_code, role = attrs.get("user"), attrs.get("unit"), attrs.get("role")
@@ -35,10 +37,10 @@ class StepInputSerializer(serializers.Serializer):
         unit = Organization.objects.filter(code=unit_code).first()
         if unit is None:
             raise serializers.ValidationError({"unit": _("No unit has that code.")})
-        group = Group.objects.filter(name=role).first()
-        if group is None:
+        role = selectors.step_role(role)
+        if role is None:
             raise serializers.ValidationError({"role": _("No role has that name.")})
-        return StepSpec(order=attrs["order"], unit=unit, group=group)
+        return StepSpec(order=attrs["order"], unit=unit, role=role)
 
 
 class DocumentRegisterInputSerializer(serializers.Serializer):
@@ -81,7 +83,7 @@ class StepSerializer(serializers.ModelSerializer):
     order = serializers.IntegerField(read_only=True, min_value=0, max_value=32767)
     assignee = UserRefSerializer(allow_null=True)
     unit = serializers.SlugRelatedField(source="role_unit", slug_field="code", read_only=True)
-    role = serializers.SlugRelatedField(source="role_group", slug_field="name", read_only=True)
+    role = serializers.SlugRelatedField(slug_field="code", read_only=True)
     acted_by = UserRefSerializer(allow_null=True)
     on_behalf_of = UserRefSerializer(allow_null=True)
 

@@ -1,5 +1,6 @@
 """REST API of the register: other systems register documents and read their status."""
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -49,15 +50,15 @@ class DocumentListCreateView(PluggablePermissionsMixin, generics.ListAPIView):
         payload = DocumentRegisterInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        if not selectors.registrable_units(request.user).filter(pk=data["unit"].pk).exists():
-            raise exceptions.ValidationError(
-                {"unit": [_("You may not register documents for this unit.")]}
-            )
         steps = data.pop("steps")
         try:
             document = services.document_register_with_signoff(
-                steps=steps, started_by=request.user, registered_by=request.user, **data
+                steps=steps, started_by=request.user, actor=request.user, **data
             )
+        except PermissionDenied as exc:
+            raise exceptions.ValidationError(
+                {"unit": [_("You may not register documents for this unit.")]}
+            ) from exc
         except DjangoValidationError as exc:
             raise _as_api_error(exc) from exc
         except services.SignOffError as exc:

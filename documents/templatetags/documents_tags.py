@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from ..constants import ROC_YEAR_OFFSET
+from core.dates import format_roc_date
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ def roc_date(value):
     if not isinstance(value, date):
         return value
     if (get_language() or "").lower().startswith("zh"):
-        return f"{value.year - ROC_YEAR_OFFSET:03d}/{value.month:02d}/{value.day:02d}"
+        return format_roc_date(value, style="short")
     return value.isoformat()
 
 

@@ -2,9 +2,8 @@
 service (a model factory could not allocate a number)."""
 
 import factory
-from django.contrib.auth.models import Group
 
-from accounts.models import User
+from accounts.models import Role, User
 from core.models import Organization
 from documents import services
 from documents.choices import DocumentCategory, SecurityLevel
@@ -29,12 +28,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = "!"
 
 
-class GroupFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Group
-        django_get_or_create = ("name",)
+class RoleFactory(factory.django.DjangoModelFactory):
+    """A portal-wide role (held in units through ``RoleAssignment``)."""
 
-    name = factory.Sequence(lambda n: f"role-{n}")
+    class Meta:
+        model = Role
+        django_get_or_create = ("code",)
+
+    application = None
+    code = factory.Sequence(lambda n: f"documents.role_{n}")
+    name_zh = factory.Sequence(lambda n: f"角色{n}")
 
 
 class DocumentFactory(factory.Factory):

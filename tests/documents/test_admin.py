@@ -6,9 +6,9 @@ from django.urls import reverse
 from documents.choices import ChainStatus, DocumentStatus
 from documents.models import (
     Attachment,
+    ChainTemplate,
     Delegation,
     Document,
-    DocumentCounter,
     DocumentSeries,
     SignOffAction,
     SignOffChain,
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 MODELS = [
     Document,
     DocumentSeries,
-    DocumentCounter,
+    ChainTemplate,
     SignOffChain,
     SignOffStep,
     SignOffAction,

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.models import Role, RoleAssignment
 from core.api.views import API_ROOT_LINKS
 from documents.choices import DocumentStatus, SecurityLevel, StepStatus
 from documents.models import Document
@@ -92,11 +93,11 @@ def test_registering_for_another_unit_is_refused(api, outsider):
     assert "unit" in response.json()["error"]["fields"]
 
 
-def test_system_account_with_permission_may_register_for_any_unit(api, make_user):
-    from django.contrib.auth.models import Permission
-
+def test_system_account_holding_the_registrar_role_may_register_for_any_unit(api, make_user):
     system = make_user(username="appeals-system", organization=None)
-    system.user_permissions.add(Permission.objects.get(codename="add_document"))
+    RoleAssignment.objects.create(
+        user=system, role=Role.objects.get(code="documents.registrar"), scope=None
+    )
     response = register(api(system), unit="BLI")
     assert response.status_code == 201
     # It can read back what it registered.
@@ -108,7 +109,7 @@ def test_status_by_id_and_by_number(api, owner, start, signer_a):
     chain = start(document, [(1, signer_a)])
     from documents.services import signoff_approve
 
-    signoff_approve(step=chain.steps.get(), user=signer_a, comment="同意")
+    signoff_approve(step=chain.steps.get(), actor=signer_a, comment="同意")
     client = api(owner)
     by_id = client.get(f"{LIST_URL}{document.pk}/").json()
     by_number = client.get(reverse("api-v1:document-by-number", args=[document.number])).json()

@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from freezegun import freeze_time
 
-from core.models import Organization
+from core.models import Organization, Sequence
 from documents import services
-from documents.models import Document, DocumentCounter, DocumentSeries
+from documents.models import Document, DocumentSeries
 
 from .factories import DocumentFactory, unit
 
@@ -66,7 +66,7 @@ def test_invalid_document_takes_no_number():
     with pytest.raises(ValidationError) as info:
         DocumentFactory(unit=unit("IM"), subject="")
     assert "subject" in info.value.message_dict
-    assert not DocumentCounter.objects.filter(last_serial__gt=0).exists()
+    assert not Sequence.objects.filter(scope__startswith="documents:", last_value__gt=0).exists()
     assert DocumentFactory(unit=unit("IM")).serial == 1
 
 
@@ -134,8 +134,9 @@ def test_the_same_external_reference_returns_the_first_document():
 def test_counter_is_per_unit_and_year():
     DocumentFactory(unit=unit("IM"))
     DocumentFactory(unit=unit("SEC"))
-    assert set(DocumentCounter.objects.values_list("unit__code", "last_serial")) == {
-        ("IM", 1),
-        ("SEC", 1),
+    counters = Sequence.objects.filter(scope__startswith="documents:")
+    assert set(counters.values_list("scope", "last_value")) == {
+        (f"documents:{unit('IM').pk}", 1),
+        (f"documents:{unit('SEC').pk}", 1),
     }
     assert Organization.objects.get(code="IM").document_series.prefix == "勞動資"

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from freezegun import freeze_time
 
+from accounts.models import RoleAssignment
 from core.models import AuditLogEntry
 from documents import services
 from documents.choices import (
@@ -16,9 +17,8 @@ from documents.choices import (
 from documents.hooks import signoff_hooks
 from documents.models import Document, SignOffAction, SignOffStep
 from documents.selectors import pending_steps_for
-from documents.signals import signoff_completed, signoff_returned
 
-from .factories import GroupFactory, UserFactory, unit
+from .factories import RoleFactory, UserFactory, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -33,20 +33,18 @@ def refreshed(document):
 
 @pytest.fixture
 def received():
-    """Collects what the signals send."""
+    """Collects what the hook registered for chains approving a bare document receives."""
     events = []
 
-    def on_completed(sender, **kwargs):
-        events.append(("completed", sender, kwargs))
+    def on_completed(**kwargs):
+        events.append(("completed", kwargs["chain"].target_content_type.model_class(), kwargs))
 
-    def on_returned(sender, **kwargs):
-        events.append(("returned", sender, kwargs))
+    def on_returned(**kwargs):
+        events.append(("returned", kwargs["chain"].target_content_type.model_class(), kwargs))
 
-    signoff_completed.connect(on_completed, weak=False, dispatch_uid="test-completed")
-    signoff_returned.connect(on_returned, weak=False, dispatch_uid="test-returned")
+    signoff_hooks.register(Document, completed=on_completed, returned=on_returned)
     yield events
-    signoff_completed.disconnect(dispatch_uid="test-completed")
-    signoff_returned.disconnect(dispatch_uid="test-returned")
+    signoff_hooks.unregister(Document)
 
 
 def test_start_makes_the_first_step_pending(document, start, signer_a, signer_b):
@@ -59,16 +57,16 @@ def test_start_makes_the_first_step_pending(document, start, signer_a, signer_b)
 
 def test_sequential_approvals_complete_the_chain(document, start, signer_a, signer_b, received):
     chain = start(document, [(1, signer_a), (2, signer_b)])
-    services.signoff_approve(step=pending(chain)[0], user=signer_a)
+    services.signoff_approve(step=pending(chain)[0], actor=signer_a)
     assert [s.assignee for s in pending(chain)] == [signer_b]
     assert not received
-    services.signoff_approve(step=pending(chain)[0], user=signer_b, comment="可")
+    services.signoff_approve(step=pending(chain)[0], actor=signer_b, comment="可")
     chain.refresh_from_db()
     assert chain.status == ChainStatus.APPROVED
     assert refreshed(document).status == DocumentStatus.APPROVED
     [(kind, sender, kwargs)] = received
     assert kind == "completed"
-    assert sender is Document  # no source object
+    assert sender is Document  # no source object: the chain approves the document itself
     assert kwargs["outcome"] == "approved"
     assert kwargs["document"].pk == document.pk
 
@@ -76,7 +74,7 @@ def test_sequential_approvals_complete_the_chain(document, start, signer_a, sign
 def test_only_the_signer_may_approve(document, start, signer_a, signer_b):
     chain = start(document, [(1, signer_a)])
     with pytest.raises(PermissionDenied):
-        services.signoff_approve(step=pending(chain)[0], user=signer_b)
+        services.signoff_approve(step=pending(chain)[0], actor=signer_b)
     assert pending(chain)[0].status == StepStatus.PENDING
 
 
@@ -85,18 +83,18 @@ def test_countersign_waits_for_every_parallel_signer(
 ):
     chain = start(document, [(1, signer_a), (1, signer_b), (2, signer_c)])
     assert {s.assignee for s in pending(chain)} == {signer_a, signer_b}
-    services.signoff_approve(step=chain.steps.get(assignee=signer_b), user=signer_b)
+    services.signoff_approve(step=chain.steps.get(assignee=signer_b), actor=signer_b)
     assert [s.assignee for s in pending(chain)] == [signer_a]
     assert chain.steps.get(assignee=signer_c).status == StepStatus.WAITING
-    services.signoff_approve(step=chain.steps.get(assignee=signer_a), user=signer_a)
+    services.signoff_approve(step=chain.steps.get(assignee=signer_a), actor=signer_a)
     assert [s.assignee for s in pending(chain)] == [signer_c]
-    services.signoff_approve(step=pending(chain)[0], user=signer_c)
+    services.signoff_approve(step=pending(chain)[0], actor=signer_c)
     assert [e[0] for e in received] == ["completed"]
 
 
 def test_return_to_originator_ends_the_chain(document, start, signer_a, signer_b, received):
     chain = start(document, [(1, signer_a), (1, signer_b)])
-    services.signoff_return(step=pending(chain)[0], user=signer_a, comment="請補附件")
+    services.signoff_return(step=pending(chain)[0], actor=signer_a, comment="請補附件")
     chain.refresh_from_db()
     assert chain.status == ChainStatus.RETURNED
     assert refreshed(document).status == DocumentStatus.RETURNED
@@ -110,18 +108,18 @@ def test_return_to_originator_ends_the_chain(document, start, signer_a, signer_b
 def test_return_needs_a_comment(document, start, signer_a):
     chain = start(document, [(1, signer_a)])
     with pytest.raises(ValidationError) as info:
-        services.signoff_return(step=pending(chain)[0], user=signer_a, comment="  ")
+        services.signoff_return(step=pending(chain)[0], actor=signer_a, comment="  ")
     assert "comment" in info.value.message_dict
     assert pending(chain)[0].status == StepStatus.PENDING
 
 
 def test_return_to_previous_step_reopens_it(document, start, signer_a, signer_b, signer_c):
     chain = start(document, [(1, signer_a), (2, signer_b), (2, signer_c)])
-    services.signoff_approve(step=pending(chain)[0], user=signer_a)
-    services.signoff_approve(step=chain.steps.get(assignee=signer_c), user=signer_c)
+    services.signoff_approve(step=pending(chain)[0], actor=signer_a)
+    services.signoff_approve(step=chain.steps.get(assignee=signer_c), actor=signer_c)
     services.signoff_return(
         step=chain.steps.get(assignee=signer_b, status=StepStatus.PENDING),
-        user=signer_b,
+        actor=signer_b,
         comment="請再確認金額",
         to=ReturnTarget.PREVIOUS,
     )
@@ -130,10 +128,10 @@ def test_return_to_previous_step_reopens_it(document, start, signer_a, signer_b,
     assert chain.current_order == 1
     assert [s.assignee for s in pending(chain)] == [signer_a]
     # Order 2 signs again, both of them.
-    services.signoff_approve(step=pending(chain)[0], user=signer_a)
+    services.signoff_approve(step=pending(chain)[0], actor=signer_a)
     assert {s.assignee for s in pending(chain)} == {signer_b, signer_c}
     for step in pending(chain):
-        services.signoff_approve(step=step, user=step.assignee)
+        services.signoff_approve(step=step, actor=step.assignee)
     chain.refresh_from_db()
     assert chain.status == ChainStatus.APPROVED
 
@@ -141,7 +139,7 @@ def test_return_to_previous_step_reopens_it(document, start, signer_a, signer_b,
 def test_return_to_previous_on_the_first_step_goes_to_the_originator(document, start, signer_a):
     chain = start(document, [(1, signer_a)])
     services.signoff_return(
-        step=pending(chain)[0], user=signer_a, comment="退回", to=ReturnTarget.PREVIOUS
+        step=pending(chain)[0], actor=signer_a, comment="退回", to=ReturnTarget.PREVIOUS
     )
     chain.refresh_from_db()
     assert chain.status == ChainStatus.RETURNED
@@ -151,8 +149,8 @@ def test_originator_can_submit_a_returned_document_again(
     document, start, originator, signer_a, signer_b
 ):
     chain = start(document, [(1, signer_a), (2, signer_b)])
-    services.signoff_return(step=pending(chain)[0], user=signer_a, comment="補件")
-    again = services.signoff_restart(chain=chain, started_by=originator)
+    services.signoff_return(step=pending(chain)[0], actor=signer_a, comment="補件")
+    again = services.signoff_restart(chain=chain, actor=originator)
     assert again.pk != chain.pk
     assert [s.assignee for s in pending(again)] == [signer_a]
     assert refreshed(document).status == DocumentStatus.IN_SIGNOFF
@@ -161,15 +159,15 @@ def test_originator_can_submit_a_returned_document_again(
 def test_forward_hands_the_step_to_another_person(document, start, signer_a, signer_b, signer_c):
     chain = start(document, [(1, signer_a), (2, signer_c)])
     services.signoff_forward(
-        step=pending(chain)[0], user=signer_a, to_user=signer_b, comment="請核"
+        step=pending(chain)[0], actor=signer_a, to_user=signer_b, comment="請核"
     )
     [step] = pending(chain)
     assert step.assignee == signer_b
     assert step.order == 1
     assert chain.steps.get(assignee=signer_a).status == StepStatus.FORWARDED
     with pytest.raises(services.StepAlreadyHandled):
-        services.signoff_approve(step=chain.steps.get(assignee=signer_a), user=signer_a)
-    services.signoff_approve(step=step, user=signer_b)
+        services.signoff_approve(step=chain.steps.get(assignee=signer_a), actor=signer_a)
+    services.signoff_approve(step=step, actor=signer_b)
     assert [s.assignee for s in pending(chain)] == [signer_c]
     forward = chain.actions.get(kind=ActionKind.FORWARD)
     assert (forward.actor, forward.target) == (signer_a, signer_b)
@@ -178,38 +176,38 @@ def test_forward_hands_the_step_to_another_person(document, start, signer_a, sig
 def test_forward_to_self_is_refused(document, start, signer_a):
     chain = start(document, [(1, signer_a)])
     with pytest.raises(ValidationError) as info:
-        services.signoff_forward(step=pending(chain)[0], user=signer_a, to_user=signer_a)
+        services.signoff_forward(step=pending(chain)[0], actor=signer_a, to_user=signer_a)
     assert "forward_to" in info.value.message_dict
 
 
 def test_double_submit_of_an_approval_changes_nothing(document, start, signer_a, signer_b):
     chain = start(document, [(1, signer_a), (2, signer_b)])
     step = pending(chain)[0]
-    services.signoff_approve(step=step, user=signer_a)
+    services.signoff_approve(step=step, actor=signer_a)
     with pytest.raises(services.StepAlreadyHandled):
-        services.signoff_approve(step=step, user=signer_a)
+        services.signoff_approve(step=step, actor=signer_a)
     assert chain.actions.filter(kind=ActionKind.APPROVE).count() == 1
     assert [s.assignee for s in pending(chain)] == [signer_b]
 
 
 def test_role_step_may_be_taken_by_any_member_holding_the_role(document, originator):
-    chief = GroupFactory(name="科長")
-    holder = UserFactory(username="holder", organization=unit("SEC"))
-    holder.groups.add(chief)
+    chief = RoleFactory(code="documents.section_chief", name_zh="科長")
+    holder = UserFactory(username="holder", organization=unit("IM"))
+    RoleAssignment.objects.create(user=holder, role=chief, scope=unit("SEC"))
     same_unit_no_role = UserFactory(username="norole", organization=unit("SEC"))
-    role_elsewhere = UserFactory(username="elsewhere", organization=unit("IM"))
-    role_elsewhere.groups.add(chief)
+    role_elsewhere = UserFactory(username="elsewhere", organization=unit("SEC"))
+    RoleAssignment.objects.create(user=role_elsewhere, role=chief, scope=unit("IM"))
     chain = services.signoff_start(
         document=document,
-        steps=[{"order": 1, "unit": unit("SEC"), "group": chief}],
+        steps=[{"order": 1, "unit": unit("SEC"), "role": "documents.section_chief"}],
         started_by=originator,
     )
     step = pending(chain)[0]
     for outsider in (same_unit_no_role, role_elsewhere):
         with pytest.raises(PermissionDenied):
-            services.signoff_approve(step=step, user=outsider)
+            services.signoff_approve(step=step, actor=outsider)
     assert list(pending_steps_for(holder)) == [step]
-    services.signoff_approve(step=step, user=holder)
+    services.signoff_approve(step=step, actor=holder)
     assert chain.steps.get().acted_by == holder
 
 
@@ -225,7 +223,7 @@ def test_delegate_acts_on_behalf_during_the_leave(document, start, signer_a, sig
     )
     chain = start(document, [(1, signer_a)])
     assert [s.pk for s in pending_steps_for(signer_b)] == [pending(chain)[0].pk]
-    services.signoff_approve(step=pending(chain)[0], user=signer_b)
+    services.signoff_approve(step=pending(chain)[0], actor=signer_b)
     step = chain.steps.get()
     assert (step.acted_by, step.on_behalf_of) == (signer_b, signer_a)
     action = chain.actions.get(kind=ActionKind.APPROVE)
@@ -244,10 +242,10 @@ def test_delegation_outside_its_dates_gives_no_right(document, start, signer_a, 
     with freeze_time("2026-05-03 10:00:00+08:00"):
         chain = start(document, [(1, signer_a)])
         with pytest.raises(PermissionDenied):
-            services.signoff_approve(step=pending(chain)[0], user=signer_b)
+            services.signoff_approve(step=pending(chain)[0], actor=signer_b)
     with freeze_time("2026-05-09 00:30:00+08:00"):
         with pytest.raises(PermissionDenied):
-            services.signoff_approve(step=pending(chain)[0], user=signer_b)
+            services.signoff_approve(step=pending(chain)[0], actor=signer_b)
         assert not pending_steps_for(signer_b).exists()
 
 
@@ -264,7 +262,7 @@ def test_revoked_delegation_gives_no_right(document, start, signer_a, signer_b):
     services.delegation_revoke(delegation=delegation, revoked_by=signer_a)
     chain = start(document, [(1, signer_a)])
     with pytest.raises(PermissionDenied):
-        services.signoff_approve(step=pending(chain)[0], user=signer_b)
+        services.signoff_approve(step=pending(chain)[0], actor=signer_b)
 
 
 def test_delegation_dates_must_be_ordered(signer_a, signer_b):
@@ -299,25 +297,25 @@ def test_a_chain_needs_valid_steps(document, originator, signer_a):
 
 def test_cancel_by_the_originator_reopens_the_document(document, start, originator, signer_a):
     chain = start(document, [(1, signer_a)])
-    services.signoff_cancel(chain=chain, user=originator, reason="撤回")
+    services.signoff_cancel(chain=chain, actor=originator, reason="撤回")
     chain.refresh_from_db()
     assert chain.status == ChainStatus.CANCELLED
     assert refreshed(document).status == DocumentStatus.REGISTERED
     with pytest.raises(PermissionDenied):
         other = start(document, [(1, signer_a)])
-        services.signoff_cancel(chain=other, user=signer_a, reason="no")
+        services.signoff_cancel(chain=other, actor=signer_a, reason="no")
 
 
 def test_every_action_is_audited(document, start, signer_a):
     chain = start(document, [(1, signer_a)])
-    services.signoff_approve(step=pending(chain)[0], user=signer_a)
+    services.signoff_approve(step=pending(chain)[0], actor=signer_a)
     messages = list(AuditLogEntry.objects.for_object(document).values_list("message", flat=True))
     assert any(m.startswith("sign-off start") for m in messages)
     assert any(m.startswith("sign-off approve") for m in messages)
     assert AuditLogEntry.objects.for_object(document).filter(actor=signer_a).exists()
 
 
-def test_source_app_hook_and_signal_get_the_outcome(originator, signer_a, received):
+def test_the_approved_objects_hook_gets_the_outcome(originator, signer_a, received):
     # Any saved model can be a source; a user account stands in for a petition here.
     source = UserFactory(username="source-object")
     calls = []
@@ -331,13 +329,13 @@ def test_source_app_hook_and_signal_get_the_outcome(originator, signer_a, receiv
         chain = services.signoff_start(
             document=document, steps=[{"order": 1, "user": signer_a}], started_by=originator
         )
-        services.signoff_approve(step=pending(chain)[0], user=signer_a)
+        services.signoff_approve(step=pending(chain)[0], actor=signer_a)
     finally:
         signoff_hooks.unregister(type(source))
     assert calls == [("completed", "approved")]
-    [(kind, sender, kwargs)] = received
-    assert sender is type(source)
-    assert kwargs["document"].source == source
+    chain.refresh_from_db()
+    assert chain.target == source
+    assert not received  # only the hook of the approved object's model is told
 
 
 def test_a_failing_hook_undoes_the_approval(document, signer_a, originator):
@@ -355,7 +353,7 @@ def test_a_failing_hook_undoes_the_approval(document, signer_a, originator):
     signoff_hooks.register(type(source), completed=explode)
     try:
         with pytest.raises(RuntimeError):
-            services.signoff_approve(step=pending(chain)[0], user=signer_a)
+            services.signoff_approve(step=pending(chain)[0], actor=signer_a)
     finally:
         signoff_hooks.unregister(type(source))
     assert SignOffStep.objects.get(chain=chain).status == StepStatus.PENDING

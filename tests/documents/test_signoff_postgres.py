@@ -48,7 +48,7 @@ def test_simultaneous_double_submit_approves_once(needs_postgres):
         started_by=originator,
     )
     step = chain.steps.get(assignee=signer)
-    outcomes = race([lambda: services.signoff_approve(step=step, user=signer)] * 8)
+    outcomes = race([lambda: services.signoff_approve(step=step, actor=signer)] * 8)
     assert sorted(map(str, outcomes)) == ["already handled"] * 7 + ["ok"]
     assert SignOffAction.objects.filter(kind=ActionKind.APPROVE).count() == 1
     assert chain.steps.get(assignee=next_signer).status == StepStatus.PENDING
@@ -65,7 +65,7 @@ def test_parallel_countersigners_approving_at_once_finish_the_chain(needs_postgr
     )
     steps = {s.assignee_id: s for s in chain.steps.all()}
     outcomes = race(
-        [(lambda s=s: services.signoff_approve(step=steps[s.pk], user=s)) for s in signers]
+        [(lambda s=s: services.signoff_approve(step=steps[s.pk], actor=s)) for s in signers]
     )
     assert outcomes == ["ok"] * len(signers)
     assert SignOffChain.objects.get(pk=chain.pk).status == ChainStatus.APPROVED

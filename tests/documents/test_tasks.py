@@ -100,6 +100,6 @@ def test_failed_mail_is_retried_and_then_sent_once(overdue_step, monkeypatch):
 @freeze_time("2026-06-08 08:00:00+08:00")
 def test_approved_step_gets_no_reminder(overdue_step, signer_a):
     [reminder_id] = services.signoff_reminders_prepare(day=datetime.date(2026, 6, 8))
-    services.signoff_approve(step=overdue_step, user=signer_a)
+    services.signoff_approve(step=overdue_step, actor=signer_a)
     assert services.signoff_reminder_send(reminder_id=reminder_id) is False
     assert mail.outbox == []

@@ -161,7 +161,8 @@ def test_detail_shows_timeline_and_action_form(signed_in, start, signer_a):
     chain = start(document, [(1, signer_a)])
     body = signed_in(signer_a).get(document.get_absolute_url()).content.decode()
     step = chain.steps.get()
-    assert reverse("documents:act", args=[document.pk, step.pk]) in body
+    for name in ("documents:approve", "documents:return", "documents:forward"):
+        assert reverse(name, args=[document.pk, step.pk]) in body
     assert f'for="id_step{step.pk}-comment"' in body
 
 
@@ -169,9 +170,9 @@ def test_approve_through_the_page(signed_in, start, signer_a):
     document = DocumentFactory()
     chain = start(document, [(1, signer_a)])
     step = chain.steps.get()
-    url = reverse("documents:act", args=[document.pk, step.pk])
+    url = reverse("documents:approve", args=[document.pk, step.pk])
     client = signed_in(signer_a)
-    data = {f"step{step.pk}-action": "approve", f"step{step.pk}-comment": "同意"}
+    data = {f"step{step.pk}-comment": "同意"}
     response = client.post(url, data)
     assert response.status_code == 302
     step.refresh_from_db()
@@ -187,8 +188,8 @@ def test_return_without_comment_names_the_field(signed_in, start, signer_a):
     chain = start(document, [(1, signer_a)])
     step = chain.steps.get()
     response = signed_in(signer_a).post(
-        reverse("documents:act", args=[document.pk, step.pk]),
-        {f"step{step.pk}-action": "return", f"step{step.pk}-comment": ""},
+        reverse("documents:return", args=[document.pk, step.pk]),
+        {f"step{step.pk}-comment": ""},
     )
     assert response.status_code == 400
     assert f'id="id_step{step.pk}-comment_error"' in response.content.decode()
@@ -201,8 +202,8 @@ def test_forward_through_the_page(signed_in, start, signer_a, signer_b):
     chain = start(document, [(1, signer_a)])
     step = chain.steps.get()
     response = signed_in(signer_a).post(
-        reverse("documents:act", args=[document.pk, step.pk]),
-        {f"step{step.pk}-action": "forward", f"step{step.pk}-forward_to": signer_b.username},
+        reverse("documents:forward", args=[document.pk, step.pk]),
+        {f"step{step.pk}-forward_to": signer_b.username},
     )
     assert response.status_code == 302
     assert chain.steps.get(status=StepStatus.PENDING).assignee == signer_b
@@ -213,8 +214,8 @@ def test_someone_else_cannot_act(signed_in, start, signer_a, signer_b):
     chain = start(document, [(1, signer_a)])
     step = chain.steps.get()
     response = signed_in(signer_b).post(
-        reverse("documents:act", args=[document.pk, step.pk]),
-        {f"step{step.pk}-action": "approve"},
+        reverse("documents:approve", args=[document.pk, step.pk]),
+        {},
     )
     assert response.status_code == 403
 

@@ -1,14 +1,39 @@
 """One error shape for every API answer:
 
 ``{"error": {"status": 400, "code": "invalid", "message": "...", "fields": {"name": [...]}}}``
+
+``exception_handler`` (settings REST_FRAMEWORK["EXCEPTION_HANDLER"]) writes it for every DRF
+exception, for Http404 and PermissionDenied, and for a Django ``ValidationError`` a service
+raised: API views let it propagate (no try/except needed). Code that must turn one into a DRF
+error itself calls ``api_validation_error``, the one converter.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def api_validation_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """The DRF ValidationError for a Django ``ValidationError``.
+
+    Errors of fields stay under their field names; errors of the whole object (the ``__all__``
+    of ``Model.clean()``, or a ValidationError raised with a message or a list) go under
+    ``non_field_errors``, as DRF serializers put theirs. The message of the answer is the first
+    non-field error (see ``exception_handler``).
+    """
+    if hasattr(exc, "error_dict"):
+        detail = {
+            (api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name): messages
+            for name, messages in exc.message_dict.items()
+        }
+    else:
+        detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+    return exceptions.ValidationError(detail)
 
 
 def _flatten(detail):
@@ -26,6 +51,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = api_validation_error(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -34,10 +61,10 @@ def exception_handler(exc, context):
         detail = exc.detail
         if isinstance(detail, dict):
             fields = _flatten(detail)
-            non_field = fields.pop("non_field_errors", None)
+            non_field = fields.pop(api_settings.NON_FIELD_ERRORS_KEY, None)
             message = non_field[0] if non_field else _("Some fields are not valid.")
             if non_field:
-                fields["non_field_errors"] = non_field
+                fields[api_settings.NON_FIELD_ERRORS_KEY] = non_field
         else:
             items = _flatten(detail)
             message = items[0] if items else _("The request is not valid.")

@@ -1,21 +1,16 @@
-"""Background jobs of the document register.
-
-Beat entry (added to settings by the lead)::
-
-    "documents-overdue-reminders": {
-        "task": "documents.tasks.send_overdue_reminders",
-        "schedule": crontab(hour=8, minute=0),   # 08:00 Asia/Taipei, every day
-        "options": {"expires": 60 * 60 * 6},
-    },
-"""
+"""Background jobs of the document register. ``BEAT`` (merged into the beat schedule by
+``mol_portal.celery``): the overdue reminders go out every day at 08:00 Asia/Taipei."""
 
 import logging
 import smtplib
 from datetime import date
 
 from celery import shared_task
+from celery.schedules import crontab
 from django.db import transaction
 from django.utils import timezone
+
+from core.tasks import periodic
 
 from .services import signoff_reminder_send, signoff_reminders_prepare
 
@@ -32,6 +27,7 @@ MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
     time_limit=10 * 60,
     soft_time_limit=9 * 60,
 )
+@periodic
 def send_overdue_reminders(self, day: str | None = None) -> int:
     """Once a day: one e-mail per overdue pending step to its signer(s) and their delegates.
     Running it again the same day sends nothing new (one reminder row per step and day)."""
@@ -56,3 +52,12 @@ def send_overdue_reminders(self, day: str | None = None) -> int:
 def send_overdue_reminder(self, reminder_id: int) -> bool:
     """Send one reminder; retried with backoff on mail errors; a sent one is never resent."""
     return signoff_reminder_send(reminder_id=reminder_id)
+
+
+BEAT = {
+    "documents-overdue-reminders": {
+        "task": "documents.tasks.send_overdue_reminders",
+        "schedule": crontab(hour=8, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
+}

@@ -225,13 +225,7 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "Asia/Taipei"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE = {
-    "core-purge-audit-log": {
-        "task": "core.tasks.purge_audit_log",
-        "schedule": timedelta(hours=24),
-        "options": {"expires": 60 * 60},
-    },
-}
+# No beat entries here: each app's tasks.py declares BEAT, merged by mol_portal/celery.py.
 if CELERY_TASK_ALWAYS_EAGER:
     logger.warning(
         "Celery runs in EAGER mode: background jobs run inline in the web process "
@@ -310,11 +304,6 @@ HR_MAX_DEACTIVATE_RATIO = env_ratio("HR_MAX_DEACTIVATE_RATIO", 0.10)
 # Bearer token of the HR system pushing to /scim/v2/ (empty: SCIM refuses every request).
 HR_SCIM_TOKEN = os.environ.get("HR_SCIM_TOKEN", "").strip()
 PUBLIC_PATH_PREFIXES += ["/scim/"]
-CELERY_BEAT_SCHEDULE["accounts-hr-sync"] = {
-    "task": "accounts.hr.tasks.hr_sync_scheduled",
-    "schedule": timedelta(minutes=HR_SYNC_INTERVAL_MINUTES),
-    "options": {"expires": HR_SYNC_INTERVAL_MINUTES * 60},
-}
 
 # --- accounts: OpenID Connect provider (django-oauth-toolkit) -------------------------------
 OAUTH2_PROVIDER_APPLICATION_MODEL = "accounts.Application"
@@ -395,16 +384,6 @@ OIDC_BACKCHANNEL_TIMEOUT = env_int("OIDC_BACKCHANNEL_TIMEOUT", 5, minimum=1)
 OIDC_BACKCHANNEL_ATTEMPTS = env_int("OIDC_BACKCHANNEL_ATTEMPTS", 6, minimum=1)
 # Bearer token for monitoring to read /api/v1/sso/metrics (empty: staff sessions only).
 SSO_METRICS_TOKEN = os.environ.get("SSO_METRICS_TOKEN", "").strip()
-CELERY_BEAT_SCHEDULE["accounts-oidc-backchannel-retry"] = {
-    "task": "accounts.oidc.tasks.backchannel_retry_due",
-    "schedule": timedelta(minutes=5),
-    "options": {"expires": 4 * 60},
-}
-CELERY_BEAT_SCHEDULE["accounts-oidc-clear-expired-tokens"] = {
-    "task": "accounts.oidc.tasks.clear_expired_tokens",
-    "schedule": timedelta(hours=6),
-    "options": {"expires": 60 * 60},
-}
 
 # --- accounts: MFA --------------------------------------------------------------------------
 # Local password policy, second factor (TOTP + backup codes), client-certificate login,
@@ -447,17 +426,6 @@ LDAP_FULL_SYNC_HOURS = env_int("LDAP_FULL_SYNC_HOURS", 24, minimum=1)
 if LDAP_DIRECTORIES:
     # After AxesStandaloneBackend (lockout first) and ModelBackend (local accounts first).
     AUTHENTICATION_BACKENDS += ["accounts.ldap.backends.DirectoryBackend"]
-    CELERY_BEAT_SCHEDULE["accounts-ldap-sync"] = {
-        "task": "accounts.ldap.tasks.ldap_sync_all",
-        "schedule": timedelta(minutes=LDAP_SYNC_MINUTES),
-        "options": {"expires": LDAP_SYNC_MINUTES * 60},
-    }
-    CELERY_BEAT_SCHEDULE["accounts-ldap-full-sync"] = {
-        "task": "accounts.ldap.tasks.ldap_sync_all",
-        "schedule": timedelta(hours=LDAP_FULL_SYNC_HOURS),
-        "kwargs": {"full": True},
-        "options": {"expires": 60 * 60},
-    }
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hant"
@@ -643,18 +611,3 @@ PETITIONS_DEFAULT_UNIT = os.environ.get("PETITIONS_DEFAULT_UNIT", "")
 PETITIONS_DEADLINE_WORKING_DAYS = env_int("PETITIONS_DEADLINE_WORKING_DAYS", 6, minimum=1)
 PETITIONS_REMINDER_DAYS_BEFORE = env_int("PETITIONS_REMINDER_DAYS_BEFORE", 2, minimum=0)
 PETITIONS_RETENTION_DAYS = env_int("PETITIONS_RETENTION_DAYS", 5 * 365, minimum=1)
-CELERY_BEAT_SCHEDULE["petitions-import-mail"] = {
-    "task": "petitions.import_mail",
-    "schedule": timedelta(minutes=5),
-    "options": {"expires": 4 * 60},
-}
-CELERY_BEAT_SCHEDULE["petitions-reminders"] = {
-    "task": "petitions.send_reminders",
-    "schedule": timedelta(hours=24),
-    "options": {"expires": 6 * 60 * 60},
-}
-CELERY_BEAT_SCHEDULE["petitions-anonymise"] = {
-    "task": "petitions.anonymise_expired",
-    "schedule": timedelta(hours=24),
-    "options": {"expires": 6 * 60 * 60},
-}

@@ -11,7 +11,6 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
 from accounts.choices import HRSyncStatus
@@ -131,7 +130,8 @@ def test_scheduled_task_does_nothing_without_a_source(settings):
 def test_beat_runs_the_sync_every_15_minutes_by_default():
     from mol_portal.celery import app
 
-    entry = django_settings.CELERY_BEAT_SCHEDULE["accounts-hr-sync"]
+    app.finalize()
+    entry = app.conf.beat_schedule["accounts-hr-sync"]
     assert entry["task"] == "accounts.hr.tasks.hr_sync_scheduled"
     assert entry["schedule"] == timedelta(minutes=15)
     assert 0 < entry["options"]["expires"] <= 15 * 60
@@ -161,7 +161,8 @@ def _settings_in_subprocess(code: str, **env) -> subprocess.CompletedProcess:
 
 def test_sync_interval_is_configurable():
     done = _settings_in_subprocess(
-        "print(settings.CELERY_BEAT_SCHEDULE['accounts-hr-sync']['schedule'].total_seconds())",
+        "from mol_portal.celery import app; app.finalize(); "
+        "print(app.conf.beat_schedule['accounts-hr-sync']['schedule'].total_seconds())",
         HR_SYNC_INTERVAL_MINUTES="5",
     )
     assert done.returncode == 0, done.stderr

@@ -138,8 +138,9 @@ def test_environment_json_and_file(tmp_path):
 def settings_probe(env: dict) -> subprocess.CompletedProcess:
     probe = (
         "import json, django; django.setup(); from django.conf import settings as s; "
+        "from mol_portal.celery import app; app.finalize(); "
         "print(json.dumps({'backends': s.AUTHENTICATION_BACKENDS, "
-        "'beat': sorted(k for k in s.CELERY_BEAT_SCHEDULE if 'ldap' in k)}))"
+        "'beat': sorted(k for k in app.conf.beat_schedule if 'ldap' in k)}))"
     )
     full = {
         "PATH": os.environ.get("PATH", ""),

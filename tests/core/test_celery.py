@@ -57,6 +57,7 @@ def test_purge_audit_log_runs_inline_in_eager_mode():
 
 
 def test_beat_schedule_purges_the_audit_log_daily_with_an_expiry():
+    app.finalize()
     entry = app.conf.beat_schedule["core-purge-audit-log"]
     assert entry["task"] == purge_audit_log.name
     expires = entry["options"]["expires"]
@@ -65,6 +66,8 @@ def test_beat_schedule_purges_the_audit_log_daily_with_an_expiry():
 
 def test_every_scheduled_task_exists_and_expires():
     app.loader.import_default_modules()
+    app.finalize()
+    assert app.conf.beat_schedule
     for name, entry in app.conf.beat_schedule.items():
         assert entry["task"] in app.tasks, name
         assert entry.get("options", {}).get("expires"), f"{name} has no expires option"

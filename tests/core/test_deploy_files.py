@@ -247,6 +247,8 @@ def test_worker_runs_the_project_celery_app_on_every_routed_queue():
     assert {"default", "alerts", "mail", "reports"} <= queues
     assert app.conf.task_default_queue in queues
     routed = {route.get("queue") for route in (app.conf.task_routes or {}).values()}
+    app.finalize()  # merges the apps' BEAT entries into beat_schedule
+    assert app.conf.beat_schedule
     scheduled = {entry.get("options", {}).get("queue") for entry in app.conf.beat_schedule.values()}
     assert (routed | scheduled) - {None} <= queues
 

@@ -1,4 +1,5 @@
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
 from . import views
@@ -11,7 +12,7 @@ urlpatterns = [
     path("login/verify/", views.login_verify, name="login_verify"),
     path("login/enrol/", views.login_enrol, name="login_enrol"),
     path("login/certificate/", views.login_certificate, name="login_certificate"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
     # Account security.
     path("security/", views.security, name="security"),
     path("two-factor/enrol/", views.two_factor_enrol, name="two_factor_enrol"),

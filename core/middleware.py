@@ -1,5 +1,8 @@
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
+from rest_framework.views import APIView
 
 from .audit import RequestContext, current_request
 
@@ -35,14 +38,51 @@ class RequestContextMiddleware:
 
 
 class IntranetLoginRequiredMiddleware(LoginRequiredMiddleware):
-    """Everything is intranet (login required) unless its path is listed as public in
-    ``PUBLIC_PATHS``/``PUBLIC_PATH_PREFIXES`` or its view is marked ``@login_not_required``.
-    The API and the admin authenticate on their own terms."""
+    """Every view needs a signed-in user unless the view itself is marked public. No path is
+    public by its prefix: a view is public only when
+
+    - it is decorated with ``django.contrib.auth.decorators.login_not_required`` (for a class,
+      ``@method_decorator(login_not_required, name="dispatch")`` or ``login_required = False``
+      as a class attribute), or its URL pattern is wrapped by ``core.public.public_include``;
+    - or it is a Django REST framework view: DRF authenticates the request itself (session,
+      bearer tokens) and answers 401/403 in the API error shape, so it is never redirected.
+
+    An anonymous request to any other view is redirected to ``LOGIN_URL`` with ``?next=``,
+    except under ``/api/``, where it gets a 401 JSON answer in the API error shape
+    (``{"error": {...}}``, see ``core/api/exceptions.py``) instead of a redirect.
+    ``tests/core/test_public_views.py`` walks every URL pattern and holds the list of public
+    routes."""
+
+    api_prefix = "/api/"
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        path = request.path_info
-        if path in settings.PUBLIC_PATHS or any(
-            path.startswith(prefix) for prefix in settings.PUBLIC_PATH_PREFIXES
-        ):
+        if is_public_view(view_func):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+    def handle_no_permission(self, request, view_func):
+        if request.path_info.startswith(self.api_prefix):
+            body = {
+                "error": {
+                    "status": 401,
+                    "code": "not_authenticated",
+                    "message": str(_("Authentication credentials were not provided.")),
+                    "fields": {},
+                }
+            }
+            response = JsonResponse(body, status=401)
+            response["WWW-Authenticate"] = 'Bearer realm="api"'
+            return response
+        return super().handle_no_permission(request, view_func)
+
+
+def is_public_view(view_func) -> bool:
+    """Whether the view handles anonymous requests itself (see IntranetLoginRequiredMiddleware)."""
+    if getattr(view_func, "login_required", True) is False:
+        return True
+    view_class = getattr(view_func, "view_class", None) or getattr(view_func, "cls", None)
+    if view_class is None:
+        return False
+    if issubclass(view_class, APIView):
+        return True
+    return getattr(view_class, "login_required", True) is False

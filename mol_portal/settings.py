@@ -254,17 +254,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Paths reachable without logging in. Everything else is intranet and needs a login.
-PUBLIC_PATH_PREFIXES = [
-    "/public/",
-    "/i18n/",
-    "/api/",
-    "/admin/",
-    "/accounts/login/",
-    "/static/",
-    "/media/public/",
-]
-PUBLIC_PATHS = ["/", "/healthz", "/favicon.ico", "/robots.txt"]
+# Every view needs a login unless the view is marked public (@login_not_required); no path
+# is public by its prefix. See core/middleware.py IntranetLoginRequiredMiddleware.
 
 AUTHENTICATION_BACKENDS = [
     # Lockout first: refuses before any backend checks a password.
@@ -303,7 +294,6 @@ HR_SYNC_INTERVAL_MINUTES = env_int("HR_SYNC_INTERVAL_MINUTES", 15, minimum=1)
 HR_MAX_DEACTIVATE_RATIO = env_ratio("HR_MAX_DEACTIVATE_RATIO", 0.10)
 # Bearer token of the HR system pushing to /scim/v2/ (empty: SCIM refuses every request).
 HR_SCIM_TOKEN = os.environ.get("HR_SCIM_TOKEN", "").strip()
-PUBLIC_PATH_PREFIXES += ["/scim/"]
 
 # --- accounts: OpenID Connect provider (django-oauth-toolkit) -------------------------------
 OAUTH2_PROVIDER_APPLICATION_MODEL = "accounts.Application"
@@ -376,9 +366,6 @@ OAUTH2_PROVIDER.update(
     }
 )
 PASSWORD_HASHERS += ["accounts.oidc.hashers.ClientSecretHasher"]
-# The /o/ endpoints authenticate on their own terms; /o/authorize/ sends anonymous users to
-# the login page itself (django-oauth-toolkit's AuthorizationView is LoginRequiredMixin).
-PUBLIC_PATH_PREFIXES += ["/o/"]
 # Back-channel logout: seconds to wait for an application's answer, and attempts in all.
 OIDC_BACKCHANNEL_TIMEOUT = env_int("OIDC_BACKCHANNEL_TIMEOUT", 5, minimum=1)
 OIDC_BACKCHANNEL_ATTEMPTS = env_int("OIDC_BACKCHANNEL_ATTEMPTS", 6, minimum=1)
@@ -578,9 +565,8 @@ LOGGING = {
 }
 
 # --- petitions ---
-# Citizen mailbox (民意信箱). Public pages need no login; /petitions/staff/ pages check login
-# and permissions themselves. See petitions/README.md.
-PUBLIC_PATH_PREFIXES += ["/petitions/"]
+# Citizen mailbox (民意信箱). The public pages are marked login_not_required; /petitions/staff/
+# needs a login like every other page. See petitions/README.md.
 # Abuse limits of the public form (fixed windows in the cache; off only for benchmarks).
 PETITIONS_RATE_LIMIT_ENABLED = env_bool("PETITIONS_RATE_LIMIT_ENABLED", True)
 PETITIONS_RATE_WINDOW_SECONDS = env_int("PETITIONS_RATE_WINDOW_SECONDS", 3600, minimum=1)

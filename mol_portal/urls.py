@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.api.views import ApiRootView
+from core.public import public_include
 from core.views import healthz
 
 api_v1 = [
@@ -17,11 +20,13 @@ api_v1 = [
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
-    path("o/", include("accounts.oidc.urls")),
+    # The OpenID Connect endpoints answer anonymous clients themselves (/o/authorize/ sends
+    # them to the login page); every view under /o/ is marked public.
+    path("o/", public_include("accounts.oidc.urls")),
     path("scim/v2/", include("accounts.hr.scim.urls")),
     path("documents/", include("documents.urls")),
     path("petitions/", include("petitions.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -5,6 +5,7 @@ factor and lockout) instead of Django admin's own form."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -184,6 +185,7 @@ class LauncherUsageAdmin(admin.ModelAdmin):
 # --- The admin login goes through the portal's login ----------------------------------------
 
 
+@login_not_required
 def admin_login(request, extra_context=None):
     """Replaces ``admin.site.login``: administrators sign in on the portal's login page (with
     lockout and the required second factor) and come back to the admin. A signed-in user who

@@ -3,6 +3,16 @@
 Services: a test that needs PostgreSQL, Redis, slapd or Chromium asks for it through a fixture
 below. When the service is missing the test is skipped with the reason, except when CI=true:
 then a missing service is a failure, never a skip.
+
+One database only: a test that applies to PostgreSQL only is marked ``postgres_only`` (the
+``needs_postgres`` marker, or asking for the ``needs_postgres`` fixture, implies it), one that
+applies to SQLite only ``sqlite_only``. On the other database such a test is deselected at
+collection (reported as deselected, never as skipped).
+
+People: ``owner`` and ``colleague`` are two plain users of the same unit (IM, 資訊處);
+``outsider`` is a user of another unit (BLI, 勞工保險局). Every app's permission tests use
+them: the owner acts on their own object, the colleague shares the unit, the outsider does not.
+``make_user(**fields)`` makes more (``tests/accounts/factories.py`` has the factories).
 """
 
 import os
@@ -12,6 +22,8 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+
+from tests.accounts.factories import PASSWORD, UserFactory, unit
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright + ORM in tests
 
@@ -112,14 +124,13 @@ def _clear_cache():
 
 @pytest.fixture
 def password():
-    return "correct-horse-battery-9"
+    return PASSWORD
 
 
 @pytest.fixture
 def make_user(db, password):
-    from accounts.models import User
-    from core.models import Organization
-
+    """``make_user(**fields)``: a new user (user1, user2, ... in the IM unit unless given)
+    whose password is ``password``, set through ``set_password`` like a real change."""
     counter = {"n": 0}
 
     def make(**kwargs):
@@ -129,9 +140,7 @@ def make_user(db, password):
         kwargs.setdefault("employee_number", f"T{n:05d}")
         kwargs.setdefault("name_zh", f"測試員{n}")
         kwargs.setdefault("email", f"user{n}@example.gov.tw")
-        if "organization" not in kwargs:
-            kwargs["organization"] = Organization.objects.get(code="IM")
-        user = User(**kwargs)
+        user = UserFactory.build(**kwargs)
         user.set_password(password)
         user.save()
         return user
@@ -146,18 +155,52 @@ def staff_user(make_user):
 
 @pytest.fixture
 def owner(make_user):
+    """A plain user of the IM unit."""
     return make_user(username="owner")
 
 
 @pytest.fixture
+def colleague(make_user):
+    """A plain user of the owner's unit (IM)."""
+    return make_user(username="colleague")
+
+
+@pytest.fixture
 def outsider(make_user):
-    from core.models import Organization
+    """A plain user of another unit (BLI) than the owner's."""
+    return make_user(username="outsider", organization=unit("BLI"))
 
-    return make_user(username="outsider", organization=Organization.objects.get(code="BLI"))
+
+def database_vendor() -> str:
+    """``"postgresql"`` or ``"sqlite"``: the database the tests run on (``DATABASE_URL``)."""
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return "postgresql" if engine == "django.db.backends.postgresql" else "sqlite"
 
 
-def pytest_collection_modifyitems(items):
-    """Every transactional test (``transaction=True``, ``transactional_db``, ``live_server``)
+def _deselect_other_database(config, items):
+    """Drop the tests that apply to the other database only (see the module docstring)."""
+    vendor = database_vendor()
+    kept, dropped = [], []
+    for item in items:
+        postgres_only = (
+            item.get_closest_marker("postgres_only") is not None
+            or item.get_closest_marker("needs_postgres") is not None
+            or "needs_postgres" in getattr(item, "fixturenames", ())
+        )
+        sqlite_only = item.get_closest_marker("sqlite_only") is not None
+        if (postgres_only and vendor != "postgresql") or (sqlite_only and vendor != "sqlite"):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests of the other database are deselected (``_deselect_other_database``).
+
+    Every transactional test (``transaction=True``, ``transactional_db``, ``live_server``)
     gets a serialized rollback. Otherwise the flush after a non-serialized one recreates content
     types and permissions under new ids (post_migrate), and the next serialized test fails to
     restore the migrations' reference data ("duplicate key ... django_content_type")."""
@@ -172,6 +215,7 @@ def pytest_collection_modifyitems(items):
             or (marker is not None and marker.kwargs.get("transaction"))
         ):
             names.append("django_db_serialized_rollback")
+    _deselect_other_database(config, items)
 
 
 # Browser fixtures (Chromium through Playwright), shared by every app's browser tests.

@@ -421,9 +421,8 @@ def test_without_a_source_the_command_says_so(settings):
         call_command("hr_sync", stdout=StringIO())
 
 
+@pytest.mark.sqlite_only  # PostgreSQL: the advisory lock has its own test below
 def test_sync_does_not_start_while_another_holds_the_lock(feed):
-    if connection.vendor == "postgresql":
-        pytest.skip("the PostgreSQL advisory lock has its own test")
     from django.core.cache import cache
 
     cache.add(LOCK_CACHE_KEY, "someone-else", 60)

@@ -12,6 +12,7 @@ FEED_FIELDS = (
     "mobile",
     "status",
     "effective_date",
+    "unit_role",
 )
 # A feed without these columns (CSV header) is refused whole.
 REQUIRED_COLUMNS = ("employee_number", "unit_code", "status", "effective_date")
@@ -21,6 +22,7 @@ FIELD_ALIASES = {
     "unit": "unit_code",
     "employment_status": "status",
     "emp_no": "employee_number",
+    "unit_officer": "unit_role",
 }
 
 # A feed larger than this is refused (a runaway export, or not a feed at all).

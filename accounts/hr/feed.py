@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from ..choices import EmploymentStatus
+from ..choices import EmploymentStatus, UnitOfficerKind
 from .choices import FeedFormat
 from .constants import FEED_FIELDS, FIELD_ALIASES, REQUIRED_COLUMNS
 
@@ -36,6 +36,14 @@ STATUS_ALIASES = {
     "留停": EmploymentStatus.ON_LEAVE,
     "離職": EmploymentStatus.LEFT,
     "退休": EmploymentStatus.LEFT,
+}
+
+
+# Words accepted for ``unit_role`` beside the codes (empty: neither head nor deputy).
+UNIT_ROLE_ALIASES = {
+    "主管": UnitOfficerKind.HEAD,
+    "正主管": UnitOfficerKind.HEAD,
+    "副主管": UnitOfficerKind.DEPUTY,
 }
 
 
@@ -57,6 +65,8 @@ class HRRecord:
     title: str = ""
     email: str = ""
     mobile: str = ""
+    # head or deputy of the unit ``unit_code``; empty: neither.
+    unit_role: str = ""
     line: int | None = None
     # The optional fields the source stated. A CSV column or JSON key that is absent leaves
     # that field of the account alone; one that is present but empty clears it.
@@ -110,6 +120,15 @@ def normalize_status(value: str) -> str | None:
         return str(STATUS_ALIASES[raw])
     code = raw.lower().replace(" ", "_").replace("-", "_")
     return code if code in EmploymentStatus.values else None
+
+
+def normalize_unit_role(value: str) -> str | None:
+    """``head``, ``deputy`` or ``""`` (neither); None for anything else."""
+    raw = value.strip()
+    if raw in UNIT_ROLE_ALIASES:
+        return str(UNIT_ROLE_ALIASES[raw])
+    code = raw.lower()
+    return code if code in ("", *UnitOfficerKind.values) else None
 
 
 def normalize_mobile(value: str) -> str:
@@ -183,6 +202,16 @@ def validate_row(values: dict[str, str], *, line: int | None) -> tuple[HRRecord 
             _("The mobile number must be 8 to 15 digits, optionally starting with +."),
         )
 
+    raw_unit_role = values.get("unit_role") or ""
+    unit_role = normalize_unit_role(raw_unit_role)
+    if unit_role is None:
+        fail(
+            "unit_role",
+            "invalid",
+            _('The unit role "%(value)s" is not one of head, deputy or empty.')
+            % {"value": raw_unit_role.strip()},
+        )
+
     if errors:
         return None, errors
     record = HRRecord(
@@ -196,6 +225,7 @@ def validate_row(values: dict[str, str], *, line: int | None) -> tuple[HRRecord 
         title=(values.get("title") or "").strip(),
         email=email,
         mobile=mobile,
+        unit_role=unit_role,
         line=line,
         present=frozenset(key for key in values if key in FEED_FIELDS),
     )

@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from ..models import User
+from ..choices import UnitOfficerSource
+from ..models import UnitOfficer, User
+
+HR_OFFICES = Prefetch(
+    "unit_offices",
+    queryset=UnitOfficer.objects.filter(source=UnitOfficerSource.HR).order_by("pk"),
+    to_attr="hr_offices",
+)
+
+
+def hr_unit_role(user: User) -> str:
+    """The post (``head``/``deputy``) HR gave ``user`` in their unit; ``""`` when none. Uses
+    the ``HR_OFFICES`` prefetch when the user was loaded with it."""
+    offices = getattr(user, "hr_offices", None)
+    if offices is None:
+        offices = list(
+            UnitOfficer.objects.filter(user=user, source=UnitOfficerSource.HR).order_by("pk")
+        )
+    for office in offices:
+        if office.unit_id == user.organization_id:
+            return office.kind
+    return ""
 
 
 def scim_users(*, attribute: str | None = None, value: str = "") -> QuerySet[User]:
@@ -13,7 +34,7 @@ def scim_users(*, attribute: str | None = None, value: str = "") -> QuerySet[Use
     ``attribute`` is one of ``userName`` (case-insensitive, as SCIM defines it),
     ``employeeNumber`` (also ``externalId``) and ``email``.
     """
-    users = User.objects.select_related("organization").order_by("pk")
+    users = User.objects.select_related("organization").prefetch_related(HR_OFFICES).order_by("pk")
     if attribute == "userName":
         users = users.filter(username__iexact=value)
     elif attribute == "employeeNumber":
@@ -26,4 +47,9 @@ def scim_users(*, attribute: str | None = None, value: str = "") -> QuerySet[Use
 def scim_user_get(*, user_id: str) -> User | None:
     if not str(user_id).isdigit():
         return None
-    return User.objects.select_related("organization").filter(pk=int(user_id)).first()
+    return (
+        User.objects.select_related("organization")
+        .prefetch_related(HR_OFFICES)
+        .filter(pk=int(user_id))
+        .first()
+    )

@@ -9,6 +9,12 @@ endpoint all turn their input into :class:`~accounts.hr.feed.HRRecord` objects a
 - A record older than the account's ``hr_effective_date`` is ignored (out-of-order feeds);
   one dated in the future waits until that day.
 - A deactivation ends the user's sessions and revokes their tokens at once.
+- ``unit_role`` (head/deputy/empty) keeps the person's HR-sourced ``UnitOfficer`` row in step:
+  one post at most, in the person's unit; leaving the unit, leaving the ministry or an empty
+  ``unit_role`` removes it. A feed without the column leaves posts alone (but a move or a
+  departure still removes the post in the old unit). An HR head replaces an HR-sourced head of
+  the same unit; a head entered in the admin (``source=manual``) is never replaced: the row's
+  other changes apply and the run lists a ``head_exists`` row error.
 - A feed that would deactivate more than ``HR_MAX_DEACTIVATE_RATIO`` of the active users is
   refused whole and the administrators are alerted, unless run with ``force``.
 """
@@ -27,6 +33,7 @@ from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.mail import mail_admins, send_mass_mail
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -35,8 +42,8 @@ from core.masking import mask_value
 from core.models import Organization
 from core.services import audit_record
 
-from ..choices import EmploymentStatus, HRSyncStatus
-from ..models import HRSyncRun, User
+from ..choices import EmploymentStatus, HRSyncStatus, UnitOfficerKind, UnitOfficerSource
+from ..models import HRSyncRun, UnitOfficer, User
 from ..services import user_sign_out_everywhere
 from .choices import SKIPPED_KINDS, WRITING_KINDS, ChangeKind
 from .constants import (
@@ -81,6 +88,49 @@ class HRRecordInvalid(Exception):
         self.errors = errors
 
 
+@dataclass(frozen=True)
+class Office:
+    """A head or deputy post, as the HR feed states it."""
+
+    unit_id: int
+    unit_code: str
+    kind: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.unit_code})"
+
+
+@dataclass
+class Offices:
+    """HR-sourced posts by user id, and each unit's head as ``(user id, source)``."""
+
+    by_user: dict[int, Office] = field(default_factory=dict)
+    heads: dict[int, tuple[int, str]] = field(default_factory=dict)
+
+
+def _offices_load(
+    *, user: User | None = None, unit: Organization | None = None, every: bool = False
+) -> Offices:
+    """Every post (``every``), or only ``user``'s HR posts and ``unit``'s head."""
+    rows = UnitOfficer.objects.all()
+    if not every:
+        wanted = Q(pk__in=[])
+        if user is not None and user.pk:
+            wanted |= Q(user_id=user.pk, source=UnitOfficerSource.HR)
+        if unit is not None:
+            wanted |= Q(unit_id=unit.pk, kind=UnitOfficerKind.HEAD)
+        rows = rows.filter(wanted)
+    offices = Offices()
+    for user_id, unit_id, code, kind, source in rows.order_by("pk").values_list(
+        "user_id", "unit_id", "unit__code", "kind", "source"
+    ):
+        if source == UnitOfficerSource.HR:
+            offices.by_user.setdefault(user_id, Office(unit_id=unit_id, unit_code=code, kind=kind))
+        if kind == UnitOfficerKind.HEAD:
+            offices.heads[unit_id] = (user_id, source)
+    return offices
+
+
 @dataclass
 class Change:
     """What the sync does (or would do) for one employee, with the fields that change."""
@@ -94,12 +144,17 @@ class Change:
     fields: dict[str, tuple] = field(default_factory=dict)
     # field -> new model value, what ``_apply_record`` writes.
     target: dict = field(default_factory=dict, repr=False)
+    # The HR-sourced post the person should hold afterwards (None: none).
+    office: Office | None = None
+    # Problems that do not stop the row (a head entered by hand blocks the HR head).
+    warnings: list[RowError] = field(default_factory=list)
 
 
 @dataclass
 class Plan:
     changes: list[Change] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
 
     def count(self, *kinds) -> int:
         return sum(1 for change in self.changes if change.kind in kinds)
@@ -191,12 +246,13 @@ def evaluate(
     units: dict[str, Organization],
     today: date,
     usernames: set[str] | None = None,
+    offices: Offices | None = None,
 ) -> Change:
     """Decide what ``record`` does to ``user`` (None: no account has that employee number).
 
-    ``usernames``: every login name in use, lower-cased (a planning shortcut; without it the
-    database is asked). Raises :class:`HRRecordInvalid` for a rule the record breaks against
-    the database.
+    ``usernames``: every login name in use, lower-cased; ``offices``: every post (planning
+    shortcuts; without them the database is asked). Raises :class:`HRRecordInvalid` for a rule
+    the record breaks against the database.
     """
     change = Change(
         kind=ChangeKind.UNCHANGED,
@@ -279,6 +335,14 @@ def evaluate(
         change.fields[name] = (_display(name, before), _display(name, value))
     change.target = target
 
+    unit = target.get("organization") or (user.organization if user is not None else None)
+    if offices is None:
+        offices = _offices_load(user=user, unit=unit)
+    current = offices.by_user.get(user.pk) if user is not None else None
+    change.office = _wanted_office(record, unit, current, offices=offices, change=change)
+    if change.office != current:
+        change.fields["unit_role"] = (str(current or ""), str(change.office or ""))
+
     if user is None:
         change.kind = ChangeKind.CREATE
     elif not change.fields:
@@ -294,6 +358,74 @@ def evaluate(
     return change
 
 
+def _wanted_office(
+    record: HRRecord,
+    unit: Organization | None,
+    current: Office | None,
+    *,
+    offices: Offices,
+    change: Change,
+) -> Office | None:
+    """The HR post ``record`` gives its person in ``unit`` (see the module docstring)."""
+    if record.status == EmploymentStatus.LEFT or unit is None:
+        return None
+    kept = current if current is not None and current.unit_id == unit.pk else None
+    if "unit_role" not in record.present:
+        return kept
+    if not record.unit_role:
+        return None
+    wanted = Office(unit_id=unit.pk, unit_code=unit.code, kind=record.unit_role)
+    holder = offices.heads.get(unit.pk) if wanted.kind == UnitOfficerKind.HEAD else None
+    if holder is not None and holder[1] != UnitOfficerSource.HR and holder[0] != change.user_id:
+        change.warnings.append(
+            _row_error(
+                record,
+                "unit_role",
+                "head_exists",
+                _(
+                    "The unit %(code)s already has a head entered by an administrator; the "
+                    "head in the feed was not recorded."
+                )
+                % {"code": unit.code},
+            )
+        )
+        return kept
+    return wanted
+
+
+def _office_apply(*, user: User, wanted: Office | None) -> None:
+    """Make ``user``'s HR-sourced posts equal ``wanted``. Manual rows are left alone; an
+    HR-sourced head of another person in that unit is replaced (HR's latest word wins)."""
+    keep = None
+    for row in (
+        UnitOfficer.objects.select_for_update()
+        .filter(user=user, source=UnitOfficerSource.HR)
+        .order_by("pk")
+    ):
+        if (
+            keep is None
+            and wanted is not None
+            and (row.unit_id, row.kind) == (wanted.unit_id, wanted.kind)
+        ):
+            keep = row
+        else:
+            row.delete()
+    if wanted is None or keep is not None:
+        return
+    if UnitOfficer.objects.filter(unit_id=wanted.unit_id, user=user, kind=wanted.kind).exists():
+        return  # the same post entered by hand
+    if wanted.kind == UnitOfficerKind.HEAD:
+        for row in UnitOfficer.objects.select_for_update().filter(
+            unit_id=wanted.unit_id, kind=UnitOfficerKind.HEAD, source=UnitOfficerSource.HR
+        ):
+            row.delete()
+    officer = UnitOfficer(
+        unit_id=wanted.unit_id, user=user, kind=wanted.kind, source=UnitOfficerSource.HR
+    )
+    officer.full_clean()
+    officer.save()
+
+
 def _candidate(user: User | None, record: HRRecord, target: dict) -> User:
     """The account as it would be after the change (a copy: nothing is saved)."""
     if user is None:
@@ -306,17 +438,21 @@ def _candidate(user: User | None, record: HRRecord, target: dict) -> User:
     return candidate
 
 
-def _missing_change(user: User) -> Change:
+def _missing_change(user: User, offices: Offices | None = None) -> Change:
     """A user an HR snapshot no longer lists (``HR_FEED_DEACTIVATE_MISSING``)."""
     target = {"employment_status": EmploymentStatus.LEFT, "is_active": False}
+    fields = {
+        "employment_status": (user.employment_status, EmploymentStatus.LEFT.value),
+        "is_active": (user.is_active, False),
+    }
+    office = (offices or _offices_load(user=user)).by_user.get(user.pk)
+    if office is not None:
+        fields["unit_role"] = (str(office), "")
     return Change(
         kind=ChangeKind.DEACTIVATE,
         employee_number=user.employee_number,
         user_id=user.pk,
-        fields={
-            "employment_status": (user.employment_status, EmploymentStatus.LEFT.value),
-            "is_active": (user.is_active, False),
-        },
+        fields=fields,
         target=target,
     )
 
@@ -342,6 +478,7 @@ def plan_changes(
         )
     }
     usernames = {name.lower() for name in User.objects.values_list("username", flat=True)}
+    offices = _offices_load(every=True)
 
     # Per employee, the latest row that is already effective wins; the others are skipped.
     chosen: dict[str, HRRecord] = {}
@@ -368,10 +505,14 @@ def plan_changes(
             plan.changes.append(_superseded(record))
 
     claimed: dict[str, str] = {}
+    heads: dict[int, str] = {}
     for record in sorted(chosen.values(), key=lambda r: r.line or 0):
         user = users.get(record.employee_number)
         try:
-            change = evaluate(record, user, units=units, today=today, usernames=usernames)
+            change = evaluate(
+                record, user, units=units, today=today, usernames=usernames, offices=offices
+            )
+            _check_head_claimed(change, heads)
             if change.kind in WRITING_KINDS:
                 _check_claimed(change, claimed)
                 candidate = _candidate(user, record, change.target)
@@ -385,13 +526,14 @@ def plan_changes(
             plan.errors.extend(_validation_errors(record, exc))
             continue
         plan.changes.append(change)
+        plan.warnings.extend(change.warnings)
 
     if deactivate_missing:
         listed = set(named or ()) | {record.employee_number for record in records}
         for number, user in sorted(users.items()):
             if number in listed or not user.is_active or user.is_superuser:
                 continue
-            plan.changes.append(_missing_change(user))
+            plan.changes.append(_missing_change(user, offices))
     plan.changes.sort(key=lambda c: (c.line is None, c.line or 0, c.employee_number))
     return plan
 
@@ -403,6 +545,26 @@ def _superseded(record: HRRecord) -> Change:
         line=record.line,
         record=record,
     )
+
+
+def _check_head_claimed(change: Change, heads: dict[int, str]):
+    """Two rows of one feed may not both make someone head of the same unit."""
+    office = change.office
+    if office is None or office.kind != UnitOfficerKind.HEAD:
+        return
+    owner = heads.setdefault(office.unit_id, change.employee_number)
+    if owner != change.employee_number:
+        raise HRRecordInvalid(
+            [
+                _row_error(
+                    change.record,
+                    "unit_role",
+                    "head_taken",
+                    _("Employee %(number)s is also given as head of the unit %(code)s.")
+                    % {"number": owner, "code": office.unit_code},
+                )
+            ]
+        )
 
 
 def _check_claimed(change: Change, claimed: dict[str, str]):
@@ -456,6 +618,7 @@ def _apply_record(
     user.full_clean(exclude=NOT_MANAGED, validate_unique=False, validate_constraints=False)
     user.save()
     change.user_id = user.pk
+    _office_apply(user=user, wanted=change.office)
     if change.kind == ChangeKind.DEACTIVATE:
         ended = user_sign_out_everywhere(user=user, by=None)
         audit_record(
@@ -491,9 +654,11 @@ def _apply_plan(plan: Plan, *, run: HRSyncRun, today: date) -> tuple[list[Change
             continue
         try:
             with transaction.atomic():
-                applied.append(
-                    _apply_record(change, run=run, units=units, today=today, actor_repr=ACTOR_FEED)
+                done = _apply_record(
+                    change, run=run, units=units, today=today, actor_repr=ACTOR_FEED
                 )
+            applied.append(done)
+            errors.extend(done.warnings)
         except HRRecordInvalid as exc:
             errors.extend(exc.errors)
         except ValidationError as exc:
@@ -607,6 +772,8 @@ def hr_feed_apply(
             errors.sort(key=lambda e: (e.line is None, e.line or 0))
             refused = _over_limit(result.deactivations, result.active_users)
             counts = _counts(plan.changes)
+            if dry_run or (refused and not force):
+                errors = sorted(errors + plan.warnings, key=lambda e: (e.line is None, e.line or 0))
             if dry_run:
                 message = _("Dry run: nothing was applied.") + " " + _summary(counts, len(errors))
                 if refused:
@@ -856,7 +1023,8 @@ def hr_record_push(
                 run,
                 status=HRSyncStatus.APPLIED,
                 changes=[change],
-                message=_summary(_counts([change]), 0),
+                errors=change.warnings,
+                message=_summary(_counts([change]), len(change.warnings)),
             )
     except HRRecordInvalid as exc:
         _finish(run, status=HRSyncStatus.FAILED, errors=exc.errors, message=str(exc))

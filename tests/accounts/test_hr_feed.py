@@ -31,11 +31,20 @@ def test_documented_csv_and_json_lines_examples_give_the_same_records():
 
     def strip(records):
         return [
-            (r.employee_number, r.unit_code, r.status, r.effective_date, r.email, r.mobile)
+            (
+                r.employee_number,
+                r.unit_code,
+                r.status,
+                r.effective_date,
+                r.email,
+                r.mobile,
+                r.unit_role,
+            )
             for r in records
         ]
 
     assert strip(from_csv.records) == strip(from_jsonl.records)
+    assert [r.unit_role for r in from_csv.records] == ["", "head", "", ""]
     first = from_csv.records[0]
     assert (first.employee_number, first.username, first.unit_code) == (
         "M1001",

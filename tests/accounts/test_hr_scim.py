@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from freezegun import freeze_time
 
-from accounts.choices import EmploymentStatus, HRSyncStatus, LoginMethod
+from accounts import authz
+from accounts.choices import EmploymentStatus, HRSyncStatus, LoginMethod, UnitOfficerKind
 from accounts.hr.constants import (
     SCIM_CONTENT_TYPE,
     SCIM_ENTERPRISE,
@@ -18,8 +19,8 @@ from accounts.hr.constants import (
     SCIM_PATCH,
     SCIM_USER,
 )
-from accounts.models import HRSyncRun, User, UserSession
-from core.models import AuditLogEntry
+from accounts.models import HRSyncRun, UnitOfficer, User, UserSession
+from core.models import AuditLogEntry, Organization
 
 pytestmark = pytest.mark.django_db
 
@@ -333,3 +334,95 @@ def test_service_provider_config(scim):
 
 def test_scim_user_url_name():
     assert reverse("scim:user", args=[5]) == "/scim/v2/Users/5"
+
+
+# --- Head and deputy (MOL extension unitRole) ----------------------------------------------------
+
+
+def hr_posts():
+    return sorted(
+        (o.user.employee_number, o.unit.code, o.kind, o.source)
+        for o in UnitOfficer.objects.select_related("user", "unit")
+    )
+
+
+def test_create_a_unit_head(scim):
+    body = resource()
+    body[SCIM_MOL] = {"unitCode": "IM", "effectiveDate": "2025-04-01", "unitRole": "head"}
+    response, data = scim("POST", USERS, body)
+    assert response.status_code == 201, data
+    assert hr_posts() == [("S0001", "IM", "head", "hr")]
+    assert authz.unit_head(Organization.objects.get(code="IM")).employee_number == "S0001"
+    assert data[SCIM_MOL]["unitRole"] == "head"
+
+
+def test_replace_without_unit_role_ends_the_post(scim, make_user):
+    user = make_user(employee_number="S0001", username="kao.wen")
+    UnitOfficer.objects.create(
+        unit=user.organization, user=user, kind=UnitOfficerKind.DEPUTY, source="hr"
+    )
+    response, data = scim("PUT", f"{USERS}/{user.pk}", resource())
+    assert response.status_code == 200, data
+    assert hr_posts() == []
+    assert "unitRole" not in data[SCIM_MOL]
+
+
+def test_patch_unit_role_and_a_patch_of_something_else_keeps_it(scim, make_user):
+    user = make_user(employee_number="S0020")
+    set_role = {
+        "schemas": [SCIM_PATCH],
+        "Operations": [{"op": "replace", "path": f"{SCIM_MOL}:unitRole", "value": "deputy"}],
+    }
+    response, data = scim("PATCH", f"{USERS}/{user.pk}", set_role)
+    assert response.status_code == 200, data
+    assert data[SCIM_MOL]["unitRole"] == "deputy"
+    other = {
+        "schemas": [SCIM_PATCH],
+        "Operations": [{"op": "replace", "path": "title", "value": "專門委員"}],
+    }
+    response, data = scim("PATCH", f"{USERS}/{user.pk}", other)
+    assert response.status_code == 200, data
+    assert hr_posts() == [("S0020", "IM", "deputy", "hr")]
+    remove = {
+        "schemas": [SCIM_PATCH],
+        "Operations": [{"op": "remove", "path": f"{SCIM_MOL}:unitRole"}],
+    }
+    scim("PATCH", f"{USERS}/{user.pk}", remove)
+    assert hr_posts() == []
+
+
+def test_a_manual_post_is_not_touched_by_a_push(scim, make_user):
+    user = make_user(employee_number="S0001", username="kao.wen")
+    UnitOfficer.objects.create(
+        unit=user.organization, user=user, kind=UnitOfficerKind.HEAD, source="manual"
+    )
+    response, data = scim("PUT", f"{USERS}/{user.pk}", resource())
+    assert response.status_code == 200, data
+    assert hr_posts() == [("S0001", "IM", "head", "manual")]
+
+
+def test_an_unknown_unit_role_is_an_invalid_value(scim):
+    body = resource()
+    body[SCIM_MOL] = {"unitCode": "IM", "unitRole": "chief"}
+    response, data = scim("POST", USERS, body)
+    assert_scim_error(response, data, 400, "invalidValue")
+    assert f"{SCIM_MOL}:unitRole" in data["detail"]
+
+
+def test_the_list_reads_posts_without_a_query_per_user(
+    scim, make_user, django_assert_max_num_queries
+):
+    for n in range(5):
+        user = make_user(employee_number=f"P{n}")
+        UnitOfficer.objects.create(
+            unit=user.organization,
+            user=user,
+            kind=UnitOfficerKind.HEAD if n == 0 else UnitOfficerKind.DEPUTY,
+            source="hr",
+        )
+    with django_assert_max_num_queries(8):
+        response, data = scim("GET", USERS)
+    roles = {
+        r[SCIM_ENTERPRISE]["employeeNumber"]: r[SCIM_MOL].get("unitRole") for r in data["Resources"]
+    }
+    assert roles["P0"] == "head" and roles["P4"] == "deputy"

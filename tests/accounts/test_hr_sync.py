@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from freezegun import freeze_time
 
-from accounts.choices import EmploymentStatus, HRSyncStatus, LoginMethod
+from accounts import authz
+from accounts.choices import EmploymentStatus, HRSyncStatus, LoginMethod, UnitOfficerKind
 from accounts.hr.constants import LOCK_CACHE_KEY, LOCK_KEY_PG
-from accounts.models import HRSyncRun, User, UserSession
+from accounts.models import HRSyncRun, UnitOfficer, User, UserSession
 from core.choices import AuditAction
 from core.models import AuditLogEntry, Organization
 
@@ -448,3 +449,154 @@ def test_postgres_advisory_lock_keeps_two_syncs_apart(feed, needs_postgres):
     assert not User.objects.filter(employee_number="L0002").exists()
     call_command("hr_sync", "--file", feed(row("L0002")), stdout=StringIO())
     assert User.objects.filter(employee_number="L0002").exists()
+
+
+# --- Heads and deputies of units (unit_role) ----------------------------------------------------
+
+OFFICER_HEADER = HEADER + ",unit_role"
+
+
+def officer_row(number, unit_role, unit="IM", **kwargs):
+    return row(number, unit=unit, **kwargs) + "," + unit_role
+
+
+def hr_posts(unit_code="IM"):
+    return sorted(
+        (o.user.employee_number, o.kind, o.source)
+        for o in UnitOfficer.objects.filter(unit__code=unit_code).select_related("user")
+    )
+
+
+def test_the_feed_names_the_head_and_deputies_of_a_unit(feed, sync):
+    out, run = sync(
+        feed(
+            officer_row("E0700", "head"),
+            officer_row("E0701", "deputy"),
+            officer_row("E0702", "副主管"),
+            officer_row("E0703", ""),
+            header=OFFICER_HEADER,
+        )
+    )
+    im = Organization.objects.get(code="IM")
+    assert run.status == HRSyncStatus.APPLIED and run.error_count == 0
+    assert authz.unit_head(im).employee_number == "E0700"
+    assert [u.employee_number for u in authz.unit_deputies(im)] == ["E0701", "E0702"]
+    assert hr_posts() == [
+        ("E0700", "head", "hr"),
+        ("E0701", "deputy", "hr"),
+        ("E0702", "deputy", "hr"),
+    ]
+
+
+def test_dropping_the_flag_removes_the_hr_post(feed, sync):
+    sync(feed(officer_row("E0710", "head"), header=OFFICER_HEADER))
+    out, run = sync(feed(officer_row("E0710", ""), header=OFFICER_HEADER))
+    assert hr_posts() == []
+    assert run.updated_count == 1
+    assert "unit_role: head (IM) → " in out
+
+
+def test_a_feed_without_the_column_leaves_posts_alone(feed, sync):
+    sync(feed(officer_row("E0715", "deputy"), header=OFFICER_HEADER))
+    out, run = sync(feed(row("E0715", title="技正")))
+    assert hr_posts() == [("E0715", "deputy", "hr")]
+
+
+def test_moving_to_another_unit_removes_the_post_in_the_old_one(feed, sync):
+    sync(feed(officer_row("E0720", "head"), header=OFFICER_HEADER))
+    sync(feed(row("E0720", unit="SEC")))  # no unit_role column: the move still ends the post
+    assert hr_posts("IM") == [] and hr_posts("SEC") == []
+
+
+def test_moving_with_the_flag_takes_the_post_to_the_new_unit(feed, sync):
+    sync(feed(officer_row("E0725", "head"), header=OFFICER_HEADER))
+    sync(feed(officer_row("E0725", "head", unit="SEC"), header=OFFICER_HEADER))
+    assert hr_posts("IM") == [] and hr_posts("SEC") == [("E0725", "head", "hr")]
+
+
+def test_a_leaver_loses_the_post(feed, sync):
+    sync(feed(officer_row("E0730", "head"), header=OFFICER_HEADER))
+    sync(
+        feed(
+            officer_row("E0730", "head", status="left", effective="2025-07-01"),
+            header=OFFICER_HEADER,
+        )
+    )
+    assert hr_posts() == []
+
+
+def test_an_employee_missing_from_a_full_export_loses_the_post(feed, sync, settings):
+    sync(feed(officer_row("E0735", "deputy"), officer_row("E0736", ""), header=OFFICER_HEADER))
+    settings.HR_FEED_DEACTIVATE_MISSING = True
+    sync(feed(officer_row("E0736", ""), header=OFFICER_HEADER))
+    assert User.objects.get(employee_number="E0735").is_active is False
+    assert hr_posts() == []
+
+
+def test_posts_entered_by_hand_are_left_alone(feed, sync, make_user):
+    user = make_user(employee_number="E0740")
+    UnitOfficer.objects.create(
+        unit=user.organization, user=user, kind=UnitOfficerKind.DEPUTY, source="manual"
+    )
+    sync(
+        feed(
+            officer_row("E0740", "", name_zh=user.name_zh, email=user.email), header=OFFICER_HEADER
+        )
+    )
+    assert hr_posts() == [("E0740", "deputy", "manual")]
+
+
+def test_a_head_entered_by_hand_is_kept_and_the_row_reports_it(feed, sync, make_user):
+    boss = make_user(employee_number="E0750")
+    UnitOfficer.objects.create(
+        unit=boss.organization, user=boss, kind=UnitOfficerKind.HEAD, source="manual"
+    )
+    out, run = sync(feed(officer_row("E0751", "head", title="簡任技正"), header=OFFICER_HEADER))
+    assert hr_posts() == [("E0750", "head", "manual")]
+    assert User.objects.get(employee_number="E0751").job_title == "簡任技正"  # the rest applied
+    assert run.status == HRSyncStatus.APPLIED
+    assert [(e["employee_number"], e["field"], e["code"]) for e in run.errors] == [
+        ("E0751", "unit_role", "head_exists")
+    ]
+
+
+def test_a_new_head_from_hr_replaces_the_previous_one(feed, sync):
+    sync(feed(officer_row("E0760", "head"), header=OFFICER_HEADER))
+    sync(feed(officer_row("E0761", "head"), header=OFFICER_HEADER))  # E0760 not in this feed
+    assert hr_posts() == [("E0761", "head", "hr")]
+
+
+def test_two_heads_of_one_unit_in_one_feed_is_a_row_error(feed, sync):
+    out, run = sync(
+        feed(officer_row("E0770", "head"), officer_row("E0771", "head"), header=OFFICER_HEADER)
+    )
+    assert hr_posts() == [("E0770", "head", "hr")]
+    assert [(e["employee_number"], e["code"]) for e in run.errors] == [("E0771", "head_taken")]
+
+
+def test_an_unknown_unit_role_is_a_row_error(feed, sync):
+    out, run = sync(feed(officer_row("E0780", "boss"), header=OFFICER_HEADER))
+    assert not User.objects.filter(employee_number="E0780").exists()
+    assert [(e["field"], e["code"]) for e in run.errors] == [("unit_role", "invalid")]
+
+
+def test_a_dry_run_shows_the_post_and_records_nothing(feed, sync, make_user):
+    user = make_user(employee_number="E0790")
+    out, run = sync(
+        feed(
+            officer_row("E0790", "head", name_zh=user.name_zh, email=user.email),
+            header=OFFICER_HEADER,
+        ),
+        "--dry-run",
+    )
+    assert run.status == HRSyncStatus.DRY_RUN
+    assert "unit_role: '' → head (IM)" in out
+    assert not UnitOfficer.objects.exists()
+
+
+def test_the_same_posts_twice_change_nothing(feed, sync):
+    path = feed(officer_row("E0795", "head"), officer_row("E0796", "deputy"), header=OFFICER_HEADER)
+    sync(path)
+    out, run = sync(path)
+    assert (run.unchanged_count, run.updated_count) == (2, 0)
+    assert len(hr_posts()) == 2

@@ -16,6 +16,8 @@ is_active              ``active``
 unit code              MOL extension ``unitCode``
 employment status      MOL extension ``employmentStatus`` (active, on_leave, left)
 effective date         MOL extension ``effectiveDate`` (default: today)
+head / deputy          MOL extension ``unitRole`` (``head``, ``deputy``; absent or empty:
+                       neither), the person's post in their unit as HR stated it
 =====================  =====================================================================
 """
 
@@ -30,6 +32,7 @@ from django.utils.translation import gettext as _
 from ...choices import EmploymentStatus
 from ..constants import SCIM_ENTERPRISE, SCIM_MOL, SCIM_PATCH, SCIM_USER
 from ..feed import HRRecord, normalize_status, validate_row
+from ..selectors import hr_unit_role
 
 EXTENSIONS = (SCIM_ENTERPRISE, SCIM_MOL)
 # Attribute names are case-insensitive in SCIM: lower-case -> canonical.
@@ -52,6 +55,7 @@ EXTENSION_ATTRIBUTES = {
         "unitcode": "unitCode",
         "employmentstatus": "employmentStatus",
         "effectivedate": "effectiveDate",
+        "unitrole": "unitRole",
     },
 }
 NAME_PARTS = {"formatted": "formatted", "givenname": "givenName", "familyname": "familyName"}
@@ -67,6 +71,7 @@ FEED_TO_SCIM = {
     "unit_code": f"{SCIM_MOL}:unitCode",
     "status": f"{SCIM_MOL}:employmentStatus",
     "effective_date": f"{SCIM_MOL}:effectiveDate",
+    "unit_role": f"{SCIM_MOL}:unitRole",
 }
 VALUE_FILTER_RE = re.compile(
     r'^(?P<attr>emails|phoneNumbers)\[\s*type\s+eq\s+"(?P<type>[^"]*)"\s*\](?:\.value)?$',
@@ -126,6 +131,9 @@ def user_resource(user, *, location: str) -> dict:
         mol["unitCode"] = user.organization.code
     if user.hr_effective_date:
         mol["effectiveDate"] = user.hr_effective_date.isoformat()
+    unit_role = hr_unit_role(user)
+    if unit_role:
+        mol["unitRole"] = unit_role
     data[SCIM_MOL] = mol
     data["meta"] = {
         "resourceType": "User",
@@ -257,6 +265,7 @@ def record_from_resource(data, *, today: date) -> HRRecord:
         "unit_code": _string(mol.get("unitcode"), "unitCode"),
         "status": status,
         "effective_date": _string(mol.get("effectivedate"), "effectiveDate") or today.isoformat(),
+        "unit_role": _string(mol.get("unitrole"), "unitRole"),
     }
     record, errors = validate_row(values, line=None)
     if errors:

@@ -1,21 +1,20 @@
-"""Service-level hook: how a source app hears the outcome of a sign-off chain.
+"""How the app that owns an approved object hears the outcome of its sign-off chain.
 
-A source app (petitions, meetings, property, portal) registers one function per outcome for
-its model, usually in its ``AppConfig.ready()``::
+The app registers one function per outcome for its model, in its ``AppConfig.ready()``::
 
     from documents.hooks import signoff_hooks
 
     signoff_hooks.register(
-        "petitions.Reply",
-        completed=services.reply_signoff_approved,   # called with keyword arguments
-        returned=services.reply_signoff_returned,
+        "portal.LeaveRequest",
+        completed=leave_approved,   # called with keyword arguments
+        returned=leave_returned,
     )
 
-When a chain of a document whose ``source`` is such an object ends, the engine calls the
-handler with ``document=, chain=, outcome=, comment=, actor=`` inside the same transaction
-(first the hook, then the ``documents.signals`` signal). A handler that raises undoes the
-sign-off action, so the two apps never disagree. Handlers must be idempotent: the engine
-calls each at most once per chain, but the caller may re-run its own logic.
+When a chain whose ``target`` is an object of that model ends, the engine calls the handler
+with ``document=`` (None for a chain without an official document), ``chain=`` (``chain.target``
+is the approved object), ``outcome=``, ``comment=`` and ``actor=``, inside the same transaction.
+A handler that raises undoes the sign-off action, so the two apps never disagree. Handlers must
+be idempotent and call only their own app's services.
 """
 
 from __future__ import annotations

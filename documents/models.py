@@ -425,6 +425,24 @@ class ChainTemplateStep(models.Model):
             raise ValidationError(errors)
 
 
+class SignOffChainQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Chains a user may see: superusers all; otherwise those they started, those with a
+        step they may take, took or took for someone, and those of documents they may see."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        steps = SignOffStep.objects.filter(
+            actor_step_q(user) | Q(acted_by=user) | Q(on_behalf_of=user)
+        ).values("chain_id")
+        return self.filter(
+            Q(started_by=user)
+            | Q(pk__in=steps)
+            | Q(document__in=Document.objects.visible_to(user).values("pk"))
+        )
+
+
 class SignOffChain(TimeStampedModel):
     """An approval of any object (``target``). A chain registers an official document only when
     its type needs one (``document``); the outcome reaches the target's app through
@@ -487,6 +505,8 @@ class SignOffChain(TimeStampedModel):
         help_text=_("The steps as given when the chain started, used to start it again."),
     )
 
+    objects = SignOffChainQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("sign-off chain")
         verbose_name_plural = _("sign-off chains")
@@ -515,12 +535,18 @@ class SignOffChain(TimeStampedModel):
         return f"{label} #{self.pk}"
 
     def get_absolute_url(self) -> str:
+        """The document's page for a chain with a document, else the chain's own page."""
         if self.document_id:
             return reverse("documents:detail", args=[self.document_id])
-        target = self.target
-        if target is not None and hasattr(target, "get_absolute_url"):
-            return target.get_absolute_url()
         return reverse("documents:chain", args=[self.pk])
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.deadline is not None
+            and self.deadline < timezone.localdate()
+            and self.status == ChainStatus.IN_PROGRESS
+        )
 
 
 class SignOffStep(models.Model):

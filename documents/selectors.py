@@ -72,6 +72,7 @@ def pending_steps_for(user) -> QuerySet[SignOffStep]:
             "chain__document__unit",
             "chain__started_by",
             "chain__target_content_type",
+            "chain__requester_unit",
             "assignee",
             "role_unit",
             "role",
@@ -147,9 +148,26 @@ def current_chain(document: Document) -> SignOffChain | None:
     return chains[-1] if chains else None
 
 
-def actionable_steps(document: Document, user) -> list[tuple[SignOffStep, int | None]]:
-    """Pending steps of the document's open chain the user may act on, with the delegator."""
-    chain = current_chain(document)
+def chain_detail(*, user, pk: int) -> SignOffChain:
+    """A chain with its steps and timeline; 404 when the user may not see it."""
+    steps = SignOffStep.objects.select_related(
+        "assignee", "role_unit", "role", "acted_by", "on_behalf_of"
+    ).order_by("order", "id")
+    actions = SignOffAction.objects.select_related(
+        "actor", "on_behalf_of", "target", "step"
+    ).order_by("created_at", "id")
+    queryset = (
+        SignOffChain.objects.visible_to(user)
+        .select_related(
+            "started_by", "document", "template", "target_content_type", "requester_unit"
+        )
+        .prefetch_related(Prefetch("steps", queryset=steps), Prefetch("actions", queryset=actions))
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def chain_actionable_steps(chain: SignOffChain, user) -> list[tuple[SignOffStep, int | None]]:
+    """Pending steps of an open chain the user may act on, with the delegator acted for."""
     if chain is None or chain.status != ChainStatus.IN_PROGRESS:
         return []
     found = []
@@ -160,6 +178,11 @@ def actionable_steps(document: Document, user) -> list[tuple[SignOffStep, int | 
         if allowed:
             found.append((step, behalf))
     return found
+
+
+def actionable_steps(document: Document, user) -> list[tuple[SignOffStep, int | None]]:
+    """Pending steps of the document's open chain the user may act on, with the delegator."""
+    return chain_actionable_steps(current_chain(document), user)
 
 
 def delegations_of(user) -> QuerySet[Delegation]:

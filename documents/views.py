@@ -25,7 +25,7 @@ from .forms import (
     ReturnForm,
     StepActionForm,
 )
-from .models import SignOffChain, SignOffStep
+from .models import SignOffStep
 
 PAGE_SIZE = 50
 
@@ -89,20 +89,17 @@ def document_list(request):
     )
 
 
-def _detail_context(request, document, forms_by_step=None):
+def _chain_context(request, chain, forms_by_step=None) -> dict:
+    """What the step-action, steps and timeline includes need for one chain's page."""
     forms_by_step = forms_by_step or {}
     actionable = [
         (step, behalf, forms_by_step.get(step.pk) or StepActionForm(prefix=f"step{step.pk}"))
-        for step, behalf in selectors.actionable_steps(document, request.user)
+        for step, behalf in selectors.chain_actionable_steps(chain, request.user)
     ]
     behalf_ids = {behalf for _step, behalf, _form in actionable if behalf}
     people = get_user_model().objects.in_bulk(behalf_ids) if behalf_ids else {}
-    chain = selectors.current_chain(document)
     return {
-        "document": document,
-        "chains": list(document.signoff_chains.all()),
         "chain": chain,
-        "timeline": selectors.document_timeline(document),
         "actionable": [(step, people.get(behalf), form) for step, behalf, form in actionable],
         "can_restart": (
             chain is not None
@@ -119,59 +116,89 @@ def _detail_context(request, document, forms_by_step=None):
     }
 
 
+def _detail_context(request, document, forms_by_step=None):
+    context = _chain_context(request, selectors.current_chain(document), forms_by_step)
+    context.update(
+        document=document,
+        chains=list(document.signoff_chains.all()),
+        timeline=selectors.document_timeline(document),
+    )
+    return context
+
+
+def _render_chain_page(request, chain, forms_by_step=None, status=200):
+    """The page a chain's actions live on: its document's page, or the chain's own."""
+    if chain.document_id:
+        document = selectors.document_detail(user=request.user, pk=chain.document_id)
+        context = _detail_context(request, document, forms_by_step)
+        return render(request, "documents/document_detail.html", context, status=status)
+    context = _chain_context(request, chain, forms_by_step)
+    target = chain.target
+    context.update(
+        chains=[chain],
+        timeline=list(chain.actions.all()),
+        target_url=getattr(target, "get_absolute_url", lambda: "")() if target else "",
+    )
+    return render(request, "documents/chain_detail.html", context, status=status)
+
+
+@require_GET
+def chain_detail(request, chain_pk: int):
+    """An approval of something other than a document (leave, loans, requisitions...)."""
+    chain = selectors.chain_detail(user=request.user, pk=chain_pk)
+    if chain.document_id:
+        return redirect(chain)
+    return _render_chain_page(request, chain)
+
+
 @require_GET
 def document_detail(request, pk: int):
     document = selectors.document_detail(user=request.user, pk=pk)
     return render(request, "documents/document_detail.html", _detail_context(request, document))
 
 
-def _step_for_action(request, pk: int, step_pk: int):
-    document = selectors.document_detail(user=request.user, pk=pk)
-    step = get_object_or_404(SignOffStep, pk=step_pk, chain__document=document)
-    return document, step
-
-
-def _step_action(request, pk: int, step_pk: int, form_class, act):
+def _step_action(request, chain_pk: int, step_pk: int, form_class, act):
     """Validate ``form_class`` for the step, call ``act(step, data)`` (a service call that
-    returns the success message), and show the page again with the errors otherwise."""
-    document, step = _step_for_action(request, pk, step_pk)
+    returns the success message), and show the page again with the errors otherwise. The
+    service checks that the user may act; the chain must be visible to them (404)."""
+    chain = selectors.chain_detail(user=request.user, pk=chain_pk)
+    step = get_object_or_404(SignOffStep, pk=step_pk, chain=chain)
     form = form_class(request.POST, prefix=f"step{step.pk}")
     if form.is_valid():
         try:
             messages.success(request, act(step, form.cleaned_data))
-            return redirect(document)
+            return redirect(chain)
         except services.StepAlreadyHandled as exc:
             messages.info(request, exc.message)
-            return redirect(document)
+            return redirect(chain)
         except ValidationError as exc:
             _add_errors(form, exc)
-    document = selectors.document_detail(user=request.user, pk=pk)
-    context = _detail_context(request, document, forms_by_step={step.pk: form})
-    return render(request, "documents/document_detail.html", context, status=400)
+    chain = selectors.chain_detail(user=request.user, pk=chain_pk)
+    return _render_chain_page(request, chain, forms_by_step={step.pk: form}, status=400)
 
 
 @require_POST
-def step_approve(request, pk: int, step_pk: int):
+def step_approve(request, chain_pk: int, step_pk: int):
     def act(step, data):
         services.signoff_approve(step=step, actor=request.user, comment=data["comment"])
         return _("You approved the document.")
 
-    return _step_action(request, pk, step_pk, ApproveForm, act)
+    return _step_action(request, chain_pk, step_pk, ApproveForm, act)
 
 
 @require_POST
-def step_return(request, pk: int, step_pk: int):
+def step_return(request, chain_pk: int, step_pk: int):
     def act(step, data):
         services.signoff_return(
             step=step, actor=request.user, comment=data["comment"], to=data["return_to"]
         )
         return _("You returned the document.")
 
-    return _step_action(request, pk, step_pk, ReturnForm, act)
+    return _step_action(request, chain_pk, step_pk, ReturnForm, act)
 
 
 @require_POST
-def step_forward(request, pk: int, step_pk: int):
+def step_forward(request, chain_pk: int, step_pk: int):
     def act(step, data):
         services.signoff_forward(
             step=step, actor=request.user, to_user=data["forward_user"], comment=data["comment"]
@@ -180,37 +207,35 @@ def step_forward(request, pk: int, step_pk: int):
             "name": data["forward_user"].display_name
         }
 
-    return _step_action(request, pk, step_pk, ForwardForm, act)
+    return _step_action(request, chain_pk, step_pk, ForwardForm, act)
 
 
 @require_POST
-def chain_restart(request, pk: int, chain_pk: int):
-    document = selectors.document_detail(user=request.user, pk=pk)
-    chain = get_object_or_404(SignOffChain, pk=chain_pk, document=document)
-    if chain.started_by_id != request.user.pk:
-        raise PermissionDenied
+def chain_restart(request, chain_pk: int):
+    chain = selectors.chain_detail(user=request.user, pk=chain_pk)
     try:
         services.signoff_restart(chain=chain, actor=request.user)
-        messages.success(request, _("The document was submitted for sign-off again."))
+        messages.success(request, _("It was submitted for sign-off again."))
+    except PermissionDenied:
+        raise
     except (services.SignOffError, ValidationError) as exc:
         messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
-    return redirect(document)
+    return redirect(chain)
 
 
 @require_POST
-def chain_cancel(request, pk: int, chain_pk: int):
-    document = selectors.document_detail(user=request.user, pk=pk)
-    chain = get_object_or_404(SignOffChain, pk=chain_pk, document=document)
+def chain_cancel(request, chain_pk: int):
+    chain = selectors.chain_detail(user=request.user, pk=chain_pk)
     form = CancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the sign-off is cancelled."))
-        return redirect(document)
+        return redirect(chain)
     try:
         services.signoff_cancel(chain=chain, actor=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("The sign-off was cancelled."))
     except services.SignOffError as exc:
         messages.info(request, exc.message)
-    return redirect(document)
+    return redirect(chain)
 
 
 @require_http_methods(["GET", "POST"])

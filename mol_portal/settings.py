@@ -316,10 +316,12 @@ OAUTH2_PROVIDER = {
 
 # --- accounts: OIDC (keys, policy, back-channel logout, rights API, counters) ----------------
 # See accounts/README.md "OpenID Connect provider" and "Rights API".
-from accounts.oidc.keys import load_signing_keys  # noqa: E402 - needs DATA_DIR above
+# A key from the environment is checked here; a key directory is read (and its first key
+# generated) on first use, not while settings load.
+from accounts.oidc.keys import signing_keys_setting  # noqa: E402 - needs DATA_DIR above
 
 OIDC_KEYS_DIR = Path(os.environ.get("OIDC_KEYS_DIR") or DATA_DIR / "oidc")
-_oidc_signing_key, _oidc_published_keys = load_signing_keys(
+_oidc_signing_key, _oidc_published_keys = signing_keys_setting(
     pem=os.environ.get("OIDC_RSA_PRIVATE_KEY", ""),
     pem_file=os.environ.get("OIDC_RSA_PRIVATE_KEY_FILE", ""),
     inactive_file=os.environ.get("OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILE", ""),
@@ -553,6 +555,17 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730, minimum=1)
 HEALTHZ_REQUIRE_WORKERS = env_bool("HEALTHZ_REQUIRE_WORKERS", not CELERY_TASK_ALWAYS_EAGER)
 HEALTHZ_TIMEOUT = env_int("HEALTHZ_TIMEOUT", 2, minimum=1)
 SITE_NAME = _("Ministry of Labor")
+
+# --- documents ------------------------------------------------------------------------------
+# Largest attachment of an official document, in bytes.
+DOCUMENTS_MAX_ATTACHMENT_BYTES = env_int(
+    "DOCUMENTS_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024, minimum=1024
+)
+# Permission classes of the documents API (comma-separated dotted paths), read per request;
+# e.g. a scope check once OAuth2 client-credential tokens call it.
+DOCUMENTS_API_PERMISSION_CLASSES = env_list(
+    "DOCUMENTS_API_PERMISSION_CLASSES", ["rest_framework.permissions.IsAuthenticated"]
+)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -1,6 +1,9 @@
 """Signing keys of the OpenID Connect provider, and their rotation.
 
-Imported by ``mol_portal/settings.py`` (so it imports nothing from Django's models).
+Imported by ``mol_portal/settings.py`` (so it imports nothing from Django's models), which
+calls ``signing_keys_setting``: loading the settings reads configured key material but writes
+nothing. In directory mode the keys are read, and the first one generated, on first use (the
+first token signed or JWKS served, or ``manage.py oidc_rotate_key``), once per process.
 
 Where the keys come from, first match wins:
 
@@ -9,7 +12,7 @@ Where the keys come from, first match wins:
    PEM blocks, in the file named by ``OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILE``. Rotation is then
    the operator's job (new secret, old one moved to the inactive file, restart).
 2. Otherwise the key directory ``OIDC_KEYS_DIR`` (default ``DATA_DIR/oidc``), managed by
-   ``manage.py oidc_rotate_key``. When it holds no key, one is generated on start.
+   ``manage.py oidc_rotate_key``. When it holds no key, one is generated on first use.
 
 Key directory layout (directory mode 0700, every file 0600)::
 
@@ -29,6 +32,7 @@ after a rotation.
 from __future__ import annotations
 
 import fcntl
+import functools
 import logging
 import os
 import re
@@ -36,6 +40,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from django.utils.functional import lazy
 
 logger = logging.getLogger("accounts.oidc.keys")
 
@@ -191,6 +197,31 @@ def load_signing_keys(
         return "", []
     pems = [f.pem for f in files]
     return pems[-1], list(reversed(pems[:-1]))
+
+
+@functools.cache
+def _directory_keys(keys_dir: Path) -> tuple[str, tuple[str, ...]]:
+    active, published = load_signing_keys(keys_dir=keys_dir)
+    return active, tuple(published)
+
+
+def signing_keys_setting(
+    *, pem: str = "", pem_file: str = "", inactive_file: str = "", keys_dir: Path
+) -> tuple[str, list[str]]:
+    """The values of OAUTH2_PROVIDER's OIDC_RSA_PRIVATE_KEY and OIDC_RSA_PRIVATE_KEYS_INACTIVE,
+    without side effects.
+
+    A key given by the environment (``pem`` or ``pem_file``) is read and checked now, so a bad
+    one stops start-up. Otherwise both values are lazy: the key directory is read on first use
+    (generating the first key when it is empty) and kept for the life of the process, as the
+    eager read at start was before (restart after ``oidc_rotate_key``).
+    """
+    if (pem or "").strip() or pem_file:
+        return load_signing_keys(pem=pem, pem_file=pem_file, inactive_file=inactive_file,
+                                 keys_dir=keys_dir)  # fmt: skip
+    active = lazy(lambda: _directory_keys(Path(keys_dir))[0], str)()
+    published = lazy(lambda: list(_directory_keys(Path(keys_dir))[1]), list)()
+    return active, published
 
 
 @dataclass

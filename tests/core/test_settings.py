@@ -119,3 +119,31 @@ def test_check_deploy_is_clean_in_production(production):
     result = run_python(production, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+NO_SIDE_EFFECT_PROBE = """
+import json, os, django
+django.setup()
+from django.conf import settings
+data_dir = settings.DATA_DIR
+before = sorted(os.listdir(data_dir))
+from oauth2_provider.settings import oauth2_settings
+signing = str(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
+again = str(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
+print(json.dumps({"before": before, "after": sorted(os.listdir(data_dir)),
+                  "key": "PRIVATE KEY" in signing, "same": signing == again}))
+"""
+
+
+def test_loading_settings_writes_nothing_and_the_oidc_key_is_made_on_first_use(production):
+    result = run_python(production, "-c", NO_SIDE_EFFECT_PROBE)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["before"] == []  # django.setup() created no file or folder in DATA_DIR
+    assert seen["after"] == ["oidc"] and seen["key"] and seen["same"]
+
+
+def test_a_bad_oidc_key_in_the_environment_still_stops_start_up(production):
+    result = run_python({**production, "OIDC_RSA_PRIVATE_KEY": "not a key"}, "-c", PROBE)
+    assert result.returncode != 0
+    assert "OIDC_RSA_PRIVATE_KEY" in result.stderr

@@ -162,7 +162,7 @@ def test_detail_shows_timeline_and_action_form(signed_in, start, signer_a):
     body = signed_in(signer_a).get(document.get_absolute_url()).content.decode()
     step = chain.steps.get()
     for name in ("documents:approve", "documents:return", "documents:forward"):
-        assert reverse(name, args=[document.pk, step.pk]) in body
+        assert reverse(name, args=[chain.pk, step.pk]) in body
     assert f'for="id_step{step.pk}-comment"' in body
 
 
@@ -170,7 +170,7 @@ def test_approve_through_the_page(signed_in, start, signer_a):
     document = DocumentFactory()
     chain = start(document, [(1, signer_a)])
     step = chain.steps.get()
-    url = reverse("documents:approve", args=[document.pk, step.pk])
+    url = reverse("documents:approve", args=[chain.pk, step.pk])
     client = signed_in(signer_a)
     data = {f"step{step.pk}-comment": "同意"}
     response = client.post(url, data)
@@ -188,7 +188,7 @@ def test_return_without_comment_names_the_field(signed_in, start, signer_a):
     chain = start(document, [(1, signer_a)])
     step = chain.steps.get()
     response = signed_in(signer_a).post(
-        reverse("documents:return", args=[document.pk, step.pk]),
+        reverse("documents:return", args=[chain.pk, step.pk]),
         {f"step{step.pk}-comment": ""},
     )
     assert response.status_code == 400
@@ -202,7 +202,7 @@ def test_forward_through_the_page(signed_in, start, signer_a, signer_b):
     chain = start(document, [(1, signer_a)])
     step = chain.steps.get()
     response = signed_in(signer_a).post(
-        reverse("documents:forward", args=[document.pk, step.pk]),
+        reverse("documents:forward", args=[chain.pk, step.pk]),
         {f"step{step.pk}-forward_to": signer_b.username},
     )
     assert response.status_code == 302
@@ -214,7 +214,7 @@ def test_someone_else_cannot_act(signed_in, start, signer_a, signer_b):
     chain = start(document, [(1, signer_a)])
     step = chain.steps.get()
     response = signed_in(signer_b).post(
-        reverse("documents:approve", args=[document.pk, step.pk]),
+        reverse("documents:approve", args=[chain.pk, step.pk]),
         {},
     )
     assert response.status_code == 403

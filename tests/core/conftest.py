@@ -15,7 +15,7 @@ from urllib.parse import quote, urlparse
 import pytest
 from django.conf import settings
 
-from tests.conftest import IN_CI, port_open, require
+from tests.conftest import port_open, require
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -155,19 +155,3 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
         yield worker
     finally:
         worker.stop()
-
-
-def pytest_collection_modifyitems(config, items):
-    """Tests marked ``needs_postgres`` under tests/core run only where the database in use is
-    PostgreSQL: on a developer's SQLite run they are deselected, not skipped. With CI=true they
-    are always kept (CI runs on PostgreSQL; the ``needs_postgres`` fixture fails otherwise)."""
-    if IN_CI or settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return
-    here = Path(__file__).resolve().parent
-    keep, drop = [], []
-    for item in items:
-        in_core = here in Path(str(item.path)).resolve().parents
-        (drop if in_core and item.get_closest_marker("needs_postgres") else keep).append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep

@@ -107,8 +107,9 @@ def test_the_advisory_lock_survives_a_rollback_in_the_block(needs_postgres):
         assert acquired
 
 
-def test_the_file_lock_keeps_another_process_out(settings, tmp_path):
-    """The SQLite path is an flock on a file in DATA_DIR: another process holding it wins."""
+@pytest.fixture
+def file_lock_held_elsewhere(settings, tmp_path):
+    """Another process holds the flock of "test.job" in a fresh DATA_DIR until the test ends."""
     settings.DATA_DIR = tmp_path
     path = lock_path("test.job")
     path.parent.mkdir(parents=True)
@@ -120,13 +121,33 @@ def test_the_file_lock_keeps_another_process_out(settings, tmp_path):
     )  # fmt: skip
     try:
         assert holder.stdout.readline().strip() == "held"
-        if connection.vendor != "postgresql":
-            with single_flight("test.job") as acquired:
-                assert acquired is False
-        with _file_lock("test.job") as acquired:
-            assert acquired is False
+        yield path
     finally:
         holder.stdin.close()
         holder.wait(timeout=10)
+
+
+def test_the_file_lock_keeps_another_process_out(file_lock_held_elsewhere):
+    with _file_lock("test.job") as acquired:
+        assert acquired is False
+    with _file_lock("test.other-job") as acquired:
+        assert acquired is True
+
+
+def test_the_file_lock_is_free_again_when_its_holder_exits(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    done = subprocess.run(
+        [sys.executable, "-c",
+         "import fcntl, pathlib, sys; p = pathlib.Path(sys.argv[1]); p.parent.mkdir();"
+         " fcntl.flock(open(p, 'w'), fcntl.LOCK_EX)", str(lock_path("test.job"))],
+        timeout=30,
+    )  # fmt: skip
+    assert done.returncode == 0
     with _file_lock("test.job") as acquired:
         assert acquired is True
+
+
+@pytest.mark.sqlite_only
+def test_on_sqlite_single_flight_is_the_file_lock_in_data_dir(file_lock_held_elsewhere):
+    with single_flight("test.job") as acquired:
+        assert acquired is False

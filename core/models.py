@@ -3,10 +3,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AuditAction, CountyKind, OrganizationKind
+from .i18n import bilingual
 
 
 class TimeStampedModel(models.Model):
@@ -20,7 +20,9 @@ class TimeStampedModel(models.Model):
 
 
 class BilingualNameMixin(models.Model):
-    """Names are stored in Chinese with the English name beside them."""
+    """Names are stored in Chinese with the English name beside them; ``.name`` (and ``str()``)
+    is the English name in English when it is set, else the Chinese one (``core.i18n``).
+    A model may redeclare ``name_zh``/``name_en`` (e.g. another max_length or blank)."""
 
     name_zh = models.CharField(_("name (Chinese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
@@ -33,10 +35,7 @@ class BilingualNameMixin(models.Model):
 
     @property
     def name(self) -> str:
-        lang = (get_language() or "zh-hant").lower()
-        if lang.startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_zh
+        return bilingual(self.name_zh, self.name_en)
 
 
 class OrganizationQuerySet(models.QuerySet):

@@ -1,20 +1,10 @@
-from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework.views import APIView
 
 from .audit import RequestContext, current_request
-
-
-def client_ip(request) -> str | None:
-    """The client address. Behind a proxy Django is told so (SECURE_PROXY_SSL_HEADER) and we
-    take the right-most X-Forwarded-For hop the proxy appended."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+from .http import client_ip
 
 
 class RequestContextMiddleware:

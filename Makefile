@@ -47,6 +47,7 @@ test: $(BIN)/pytest
 lint: $(BIN)/pytest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(BIN)/pytest
 	$(BIN)/ruff check --fix .

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
@@ -58,8 +59,7 @@ def _check_cache() -> tuple[bool, str]:
 
 
 def _check_broker() -> tuple[bool, str]:
-    from mol_portal.celery import app
-
+    app = current_app
     if app.conf.task_always_eager:
         return True, "eager"
     try:
@@ -71,8 +71,7 @@ def _check_broker() -> tuple[bool, str]:
 
 
 def _check_workers() -> tuple[bool, str]:
-    from mol_portal.celery import app
-
+    app = current_app
     if app.conf.task_always_eager:
         return True, "eager"
     try:

@@ -3,41 +3,32 @@ service (a model factory could not allocate a number)."""
 
 import factory
 
-from accounts.models import Role, User
-from core.models import Organization
 from documents import services
 from documents.choices import DocumentCategory, SecurityLevel
 from documents.models import Delegation
+from tests.accounts import factories as accounts
+from tests.accounts.factories import unit
+
+__all__ = ["DelegationFactory", "DocumentFactory", "RoleFactory", "UserFactory", "unit"]
 
 
-def unit(code: str = "IM") -> Organization:
-    return Organization.objects.get(code=code)
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        django_get_or_create = ("username",)
+class UserFactory(accounts.UserFactory):
+    """The shared user factory, with signer names."""
 
     username = factory.Sequence(lambda n: f"signer{n}")
     employee_number = factory.Sequence(lambda n: f"S{n:05d}")
     name_zh = factory.Sequence(lambda n: f"簽核員{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.gov.tw")
-    organization = factory.LazyFunction(lambda: unit("IM"))
     # Tests sign in with force_login; skipping the Argon2 hash keeps them fast.
     password = "!"
 
 
-class RoleFactory(factory.django.DjangoModelFactory):
+class RoleFactory(accounts.RoleFactory):
     """A portal-wide role (held in units through ``RoleAssignment``)."""
 
-    class Meta:
-        model = Role
-        django_get_or_create = ("code",)
-
-    application = None
     code = factory.Sequence(lambda n: f"documents.role_{n}")
     name_zh = factory.Sequence(lambda n: f"角色{n}")
+    name_en = ""
 
 
 class DocumentFactory(factory.Factory):

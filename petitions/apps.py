@@ -7,13 +7,15 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Citizen mailbox")
 
     def ready(self):
-        from documents.hooks import signoff_hooks
+        # Imported here, once the models are loaded: the tasks register with Celery (services
+        # enqueue them by name), the tiles with the home page.
+        from documents.hooks import signoff_hooks  # noqa: PLC0415
 
-        from . import public_tasks, tasks, tiles  # noqa: F401  (registers tasks and the public tile)
-        from .services import staff
+        from . import tasks, tiles  # noqa: F401, PLC0415
+        from .services import cases  # noqa: PLC0415
 
         signoff_hooks.register(
             "petitions.Petition",
-            completed=staff.reply_signoff_approved,
-            returned=staff.reply_signoff_returned,
+            completed=cases.reply_signoff_approved,
+            returned=cases.reply_signoff_returned,
         )

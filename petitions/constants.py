@@ -3,15 +3,32 @@
 #: Case numbers: ROC year, a dash, six digits (115-000123).
 CASE_SERIAL_DIGITS = 6
 MAX_CASE_SERIAL = 10**CASE_SERIAL_DIGITS - 1
+#: The ``core.sequences`` counter the case numbers come from (one per ROC year).
+CASE_NUMBER_SCOPE = "petitions:case"
 
 #: The confirmation link is valid this long.
 CONFIRMATION_HOURS = 24
 
 #: At most this many attachments on the public form.
 MAX_PUBLIC_ATTACHMENTS = 3
-#: Default largest attachment on the public form (setting PETITIONS_MAX_ATTACHMENT_BYTES).
-MAX_PUBLIC_ATTACHMENT_BYTES = 5 * 1024 * 1024
 
 #: Query codes: 10 characters from an alphabet without look-alikes (0/O, 1/I/L).
 QUERY_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 QUERY_CODE_LENGTH = 10
+
+#: What anonymisation writes in place of the citizen's data.
+ANONYMISED_NAME = "（已匿名）"
+ANONYMISED_TEXT = "[anonymised]"
+
+#: Celery task names: ``tasks.py`` registers them, services enqueue by them
+#: (``services.queue``), the beat schedule names them.
+TASK_SEND_CITIZEN_MAIL = "petitions.send_citizen_mail"
+TASK_SEND_OUTBOUND_MAIL = "petitions.send_outbound_mail"
+TASK_REGISTER_CONFIRMED = "petitions.register_confirmed"
+TASK_IMPORT_MAIL = "petitions.import_mail"
+TASK_SEND_REMINDERS = "petitions.send_reminders"
+TASK_SEND_REMINDER = "petitions.send_reminder"
+TASK_ANONYMISE_EXPIRED = "petitions.anonymise_expired"
+
+#: ``core.locks.single_flight`` name of the mail import.
+IMPORT_MAIL_LOCK = "petitions.import-mail"

@@ -1,14 +1,20 @@
 """Demo data of the citizen mailbox: categories, routing to units and a few realistic cases.
 
-Cases go through the real public services (submit, then confirm), so each one is numbered,
-registered as an official document and routed like a citizen's. Idempotent: a case is keyed by
-its demo sender address.
+Cases go through the real services (submit, then confirm), so each one is numbered,
+registered as an official document and routed like a citizen's. Demo staff get petitions roles
+(``DEMO_ROLES``). Idempotent: a case is keyed by its demo sender address, a role by its holder
+and unit.
 """
 
+from accounts.models import User
+from accounts.oidc.services import role_assign
 from core.models import County, Organization
 from core.registry import demo_loader
 
+from . import roles
 from .models import Category, Petition, RoutingRule
+from .services.cases import petition_confirm, petition_submit
+from .services.tokens import token_hash
 
 # (code, name_zh, name_en, handling unit code, working days)
 CATEGORIES = [
@@ -20,6 +26,14 @@ CATEGORIES = [
     ("safety", "職業安全衛生", "Occupational safety and health", "OSHA", 6),
     ("employment", "就業服務與職業訓練", "Employment services and training", "WDA", 6),
     ("other", "其他", "Other", "DP", 6),
+]
+
+# (demo username of accounts/demo.py, role, unit code or None for every unit)
+DEMO_ROLES = [
+    ("chen.yiming", roles.HANDLER, "DLR"),
+    ("huang.shufen", roles.HANDLER, "DLSEE"),
+    ("lin.meihua", roles.SUPERVISOR, None),
+    ("lin.meihua", roles.DISPATCHER, None),
 ]
 
 # (sender, name, county code, category code, subject, text)
@@ -62,8 +76,6 @@ CASES = [
 
 @demo_loader(order=40)
 def load_petitions(stdout):
-    from .services.public import petition_confirm, petition_submit, token_hash
-
     units = {o.code: o for o in Organization.objects.all()}
     categories = {}
     for order, (code, name_zh, name_en, unit, days) in enumerate(CATEGORIES, start=1):
@@ -95,4 +107,13 @@ def load_petitions(stdout):
         Petition.objects.filter(pk=petition.pk).update(confirmation_token_hash=token_hash(token))
         petition_confirm(token=token)
         created += 1
+    users = {u.username: u for u in User.objects.filter(username__in={r[0] for r in DEMO_ROLES})}
+    for username, role, unit in DEMO_ROLES:
+        if username in users and (unit is None or unit in units):
+            role_assign(
+                application=None,
+                user=users[username],
+                role_code=role,
+                scope=units[unit] if unit else None,
+            )
     stdout.write(f"  petitions: {len(CATEGORIES)} categories, {created} new demo cases")

@@ -1,8 +1,16 @@
-"""Forms of the public side. Thin: they parse input; services decide."""
+"""Forms of the citizen mailbox. Thin: they parse input; services decide.
+
+Staff action forms (one per action, each posted to its own URL) take the case and the user;
+every id they accept is checked against the queryset of the selector that built the page
+(``selectors.staff``), and they carry the case's ``version`` so a double submit changes
+nothing (``services.cases``)."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse_lazy
 from django.utils.functional import lazy
 from django.utils.html import format_html
@@ -11,7 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from core.models import County
 
 from .constants import MAX_PUBLIC_ATTACHMENTS
-from .models import Category
+from .models import Category, Petition, ReplyTemplate
+from .selectors.staff import assignable_handlers, attach_targets, merge_targets, reply_signers
+from .services.cases import petition_version
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -59,11 +69,7 @@ class PetitionForm(forms.Form):
     body = forms.CharField(
         label=_("Text"), max_length=10000, widget=forms.Textarea(attrs={"rows": 10})
     )
-    attachments = MultipleFileField(
-        label=_("Attachments (optional)"),
-        help_text=_("Up to %(count)d files: PNG, JPEG or GIF images or PDF, each at most %(size)s.")
-        % {"count": MAX_PUBLIC_ATTACHMENTS, "size": "5 MB"},
-    )
+    attachments = MultipleFileField(label=_("Attachments (optional)"))
     consent = forms.BooleanField(label=lazy(_consent_label, str)(), required=True)
     # Honeypot: hidden from people (CSS + aria-hidden + tabindex -1), filled by bots.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
@@ -91,6 +97,12 @@ class PetitionForm(forms.Form):
             "Please agree to the privacy notice so that we can handle your petition."
         )
         self.fields["attachments"].widget.attrs["accept"] = ".png,.jpg,.jpeg,.gif,.pdf"
+        self.fields["attachments"].help_text = _(
+            "Up to %(count)d files: PNG, JPEG or GIF images or PDF, each at most %(size)s."
+        ) % {
+            "count": MAX_PUBLIC_ATTACHMENTS,
+            "size": filesizeformat(settings.PETITIONS_MAX_ATTACHMENT_BYTES),
+        }
 
     def clean_attachments(self):
         files = self.cleaned_data.get("attachments") or []
@@ -133,3 +145,133 @@ class SurveyForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+# --- Staff actions -------------------------------------------------------------------------------
+
+
+class CaseNumberField(forms.ModelChoiceField):
+    """A case typed by its number, accepted only from the given queryset."""
+
+    widget = forms.TextInput
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": _("There is no case with this number that you may choose.")},
+        )
+        super().__init__(queryset, to_field_name="case_number", **kwargs)
+
+    def to_python(self, value):
+        return super().to_python((value or "").strip())
+
+
+class CaseActionForm(forms.Form):
+    """Base of the case page's action forms: bound to one case and one user, with the case's
+    version (hidden) and a prefix of its own so several forms share the page."""
+
+    action = ""  # the URL name suffix and the form prefix
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, petition: Petition, user, **kwargs):
+        self.petition = petition
+        self.user = user
+        kwargs.setdefault("prefix", self.action)
+        kwargs.setdefault("initial", {}).setdefault("version", petition_version(petition))
+        super().__init__(*args, **kwargs)
+
+
+class AssignForm(CaseActionForm):
+    action = "assign"
+    handler = forms.ModelChoiceField(label=_("Handler"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = assignable_handlers(self.petition)
+        self.fields["handler"].error_messages["invalid_choice"] = _(
+            "Choose a person who handles petitions of the case's unit."
+        )
+
+
+class NoteForm(CaseActionForm):
+    action = "note"
+    text = forms.CharField(
+        label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExtendForm(CaseActionForm):
+    action = "extend"
+    working_days = forms.IntegerField(label=_("Working days"), min_value=1, max_value=250)
+    reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+
+class ReplyForm(CaseActionForm):
+    action = "reply"
+    template = forms.ModelChoiceField(
+        label=_("Reply template"), queryset=None, required=False, empty_label="-"
+    )
+    text = forms.CharField(
+        label=_("Reply"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    signers = forms.ModelMultipleChoiceField(
+        label=_("Signers, in order"),
+        queryset=None,
+        help_text=_("They sign off one after the other in the order chosen."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        templates = ReplyTemplate.objects.filter(active=True)
+        if self.petition.category_id:
+            templates = templates.filter(
+                Q(category_id=self.petition.category_id) | Q(category__isnull=True)
+            )
+        self.fields["template"].queryset = templates
+        self.fields["signers"].queryset = reply_signers(self.petition)
+
+    def clean_signers(self):
+        """The chosen people in the order they were posted."""
+        chosen = {str(u.pk): u for u in self.cleaned_data["signers"]}
+        order = self.data.getlist(self.add_prefix("signers")) if self.is_bound else []
+        return [chosen[pk] for pk in dict.fromkeys(order) if pk in chosen]
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("text") or "").strip():
+            template = data.get("template")
+            if template is None:
+                self.add_error("text", _("Write the reply or choose a reply template."))
+            else:
+                data["text"] = template.body
+        return data
+
+
+class RejectForm(CaseActionForm):
+    action = "reject"
+    reason = forms.CharField(label=_("Reason for rejection"), max_length=2000)
+
+
+class MergeForm(CaseActionForm):
+    action = "merge"
+    into = CaseNumberField(label=_("Merge into case number"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = merge_targets(user=self.user, petition=self.petition)
+
+
+#: The case page's forms, in the order the page shows them.
+CASE_ACTION_FORMS = [NoteForm, AssignForm, ReplyForm, ExtendForm, MergeForm, RejectForm]
+
+
+class InboundAssignForm(forms.Form):
+    """Attach a queued message to a case the user may read (by case number)."""
+
+    case = CaseNumberField(label=_("Attach to case number"), queryset=None)
+
+    def __init__(self, *args, inbound, user, **kwargs):
+        kwargs.setdefault("prefix", f"m{inbound.pk}")
+        super().__init__(*args, **kwargs)
+        self.inbound = inbound
+        self.fields["case"].queryset = attach_targets(user=user)

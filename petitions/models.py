@@ -1,9 +1,10 @@
 """The citizen mailbox (民意信箱): cases, their attachments, timeline, survey and block list.
 
 * ``Category``: what a petition is about (bilingual, ordered).
-* ``CaseCounter``: one row per ROC year, locked while a case number is taken (no gaps).
 * ``Petition``: one case. A web petition waits for e-mail confirmation without a number; on
-  confirmation it gets ``case_number`` (115-000123) and a query code, stored hashed.
+  confirmation it gets ``case_number`` (115-000123, from ``core.sequences``) and a query
+  code, stored hashed. Who may read or act on it: ``PetitionQuerySet`` (roles in
+  ``petitions/roles.py``).
 * ``Attachment``: a file checked by content (``documents.validators``).
 * ``StatusEvent``: the timeline the citizen sees (public note) and staff act on.
 * ``SatisfactionSurvey``: one answer per case.
@@ -12,20 +13,24 @@
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from accounts import authz
+from core.models import BilingualNameMixin, TimeStampedModel
 
+from . import roles
 from .choices import BlockRuleKind, PetitionSource, PetitionStatus
 
 
-class Category(models.Model):
+class Category(BilingualNameMixin, models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_zh = models.CharField(_("name (Chinese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
@@ -40,59 +45,38 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        from django.utils.translation import get_language
-
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_zh
-
-
-class CaseCounter(models.Model):
-    """The last case serial of a ROC year. Locked with SELECT ... FOR UPDATE in the transaction
-    that numbers the case, so a rollback gives the serial back."""
-
-    roc_year = models.PositiveSmallIntegerField(_("ROC year"), unique=True)
-    last_serial = models.PositiveIntegerField(_("last serial"), default=0)
-
-    class Meta:
-        verbose_name = _("case number counter")
-        verbose_name_plural = _("case number counters")
-        ordering = ["-roc_year"]
-
-    def __str__(self) -> str:
-        return f"{self.roc_year}: {self.last_serial}"
-
 
 class PetitionQuerySet(models.QuerySet):
+    """Who may see and act on a case, one rule per kind of action, built on the roles of
+    ``petitions/roles.py`` through ``accounts.authz`` (superusers: every case). The case's own
+    handler may always read and act on it. Citizens never use these: they reach one case by
+    case number + query code."""
+
     def confirmed(self):
         return self.exclude(status=PetitionStatus.PENDING_CONFIRMATION)
 
-    def visible_to(self, user):
-        """Staff rule: superusers and holders of ``petitions.view_petition`` see every case;
-        others the cases they handle and those of their own unit. Citizens never use this:
-        they reach one case by case number + query code."""
+    def _rule(self, user, role_codes):
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if user.is_superuser or user.has_perm("petitions.view_petition"):
-            return self
-        return self.actionable_by(user)
+        rule = Q(handler=user)
+        for code in role_codes:
+            rule |= authz.scope_q(user, code, field="handling_unit")
+        return self.filter(rule)
+
+    def visible_to(self, user):
+        """Cases ``user`` may read: a read role (viewer, handler, supervisor) covering the
+        handling unit, or the case's handler."""
+        return self._rule(user, roles.READ_ROLES)
+
+    def manageable_by(self, user):
+        """Cases ``user`` may note, assign and extend: handler or supervisor of the handling
+        unit, or the case's handler."""
+        return self._rule(user, roles.MANAGE_ROLES)
 
     def actionable_by(self, user):
-        """Cases ``user`` may act on (assign, note, extend, reply, reject, merge): superusers
-        and holders of ``petitions.change_petition`` every case; others the cases they handle
-        and those of their own unit and the units below it. Seeing a case
-        (``petitions.view_petition``) is not enough to act on it."""
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_superuser or user.has_perm("petitions.change_petition"):
-            return self
-        rule = Q(handler=user)
-        organization = getattr(user, "organization", None)
-        if organization is not None:
-            rule |= Q(handling_unit_id__in=organization.descendant_ids())
-        return self.filter(rule)
+        """Cases ``user`` may reply to, reject and merge: handler of the handling unit, or the
+        case's handler. Reading a case (viewer) or supervising it is not enough."""
+        return self._rule(user, roles.HANDLE_ROLES)
 
 
 class Petition(TimeStampedModel):
@@ -347,10 +331,6 @@ class BlockRule(TimeStampedModel):
         return f"{self.get_kind_display()}: {self.value}"
 
     def clean(self):
-        import ipaddress
-
-        from django.core.exceptions import ValidationError
-
         self.value = (self.value or "").strip().lower()
         if self.kind == BlockRuleKind.IP:
             try:
@@ -367,7 +347,7 @@ class BlockRule(TimeStampedModel):
                 raise ValidationError({"value": _("Enter a domain such as example.com.")})
 
 
-# --- Intake and staff side (engineer 2) ----------------------------------------------------------
+# --- Intake and staff side --------------------------------------------------------------------
 
 
 class InboundState(models.TextChoices):

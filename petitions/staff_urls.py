@@ -11,5 +11,10 @@ urlpatterns = [
     path("queue/", staff.queue, name="queue"),
     path("queue/<int:pk>/assign/", staff.queue_assign, name="queue_assign"),
     path("<int:pk>/", staff.detail, name="detail"),
-    path("<int:pk>/<slug:action>/", staff.act, name="act"),
+    path("<int:pk>/assign/", staff.assign, name="assign"),
+    path("<int:pk>/note/", staff.note, name="note"),
+    path("<int:pk>/extend/", staff.extend, name="extend"),
+    path("<int:pk>/reply/", staff.reply, name="reply"),
+    path("<int:pk>/reject/", staff.reject, name="reject"),
+    path("<int:pk>/merge/", staff.merge, name="merge"),
 ]

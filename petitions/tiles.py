@@ -1,8 +1,10 @@
-"""The citizen mailbox tile on the public home page."""
+"""The citizen mailbox tiles: the public form, and the staff triage for those who may use it."""
 
 from django.utils.translation import gettext_lazy as _
 
 from core.registry import Tile, tiles
+
+from .selectors.staff import may_use_staff_pages
 
 tiles.register(
     Tile(
@@ -25,10 +27,6 @@ tiles.register(
         url_name="petitions:staff:triage",
         icon="envelope-open",
         order=30,
-        visible=lambda user: bool(
-            getattr(user, "is_superuser", False)
-            or getattr(user, "organization_id", None)
-            or user.has_perm("petitions.view_petition")
-        ),
+        visible=may_use_staff_pages,
     )
 )

@@ -14,5 +14,5 @@ urlpatterns = [
     path("survey/<str:token>/", public.survey_by_token, name="survey"),
     path("statistics/", public.statistics, name="statistics"),
     path("statistics.csv", public.statistics_csv, name="statistics_csv"),
-    path("staff/", include("petitions.staff_urls")),  # staff side (engineer 2)
+    path("staff/", include("petitions.staff_urls")),
 ]

@@ -8,8 +8,10 @@ from django.db.models import Avg, Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from core.models import County
+
 from ..choices import ANSWERED_STATUSES, PetitionStatus
-from ..models import Petition, SatisfactionSurvey, StatusEvent
+from ..models import Category, Petition, SatisfactionSurvey, StatusEvent
 
 
 def public_timeline(*, petition: Petition):
@@ -40,10 +42,6 @@ class PublicStatistics:
 def public_statistics() -> PublicStatistics:
     """Confirmed cases (web and e-mail) by month of confirmation, category and county; handling
     days from confirmation to the answer; answered by the deadline (Taipei date)."""
-    from core.models import County
-
-    from ..models import Category
-
     cases = Petition.objects.confirmed().exclude(status=PetitionStatus.MERGED)
     stats = PublicStatistics(total=cases.count())
     stats.by_month = [

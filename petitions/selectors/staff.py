@@ -1,14 +1,28 @@
-"""Reads of the staff side. Every query starts from ``Petition.objects.visible_to(user)``."""
+"""Reads of the staff side. Every list of cases starts from ``Petition.objects.visible_to``;
+the choices offered by the case page's forms come from here too, and the services check
+against the same selectors."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from accounts import authz
 from core.masking import mask_email, mask_name
 
-from ..choices import OPEN_STATUSES
+from .. import roles
+from ..choices import OPEN_STATUSES, PetitionStatus
 from ..models import InboundMessage, InboundState, Petition
+
+
+def may_use_staff_pages(user) -> bool:
+    """Any petitions role anywhere, or a case assigned to the user (superusers: yes)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if any(authz.has_role(user, code) for code in (*roles.READ_ROLES, roles.DISPATCHER)):
+        return True
+    return Petition.objects.filter(handler=user).exists()
 
 
 def triage_list(*, user, status="", category="", unit="", source="", overdue=False, q=""):
@@ -62,10 +76,72 @@ def overdue_by_unit(*, user):
     )
 
 
-def unmatched_queue(*, user):
-    """Mail waiting for manual assignment: for users who may change petitions."""
-    if not (user.is_superuser or user.has_perm("petitions.change_petition")):
+def staff_case(*, user, pk: int) -> Petition | None:
+    """One confirmed case ``user`` may read, with what the case page shows, or None."""
+    return (
+        Petition.objects.visible_to(user)
+        .confirmed()
+        .select_related("category", "county", "handling_unit", "handler", "document")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def case_permissions(*, user, petition: Petition) -> dict[str, bool]:
+    """Which action forms the case page shows: ``manage`` (note, assign, extend) and ``act``
+    (reply, reject, merge). The services check the same rules."""
+    return {
+        "manage": Petition.objects.manageable_by(user).filter(pk=petition.pk).exists(),
+        "act": Petition.objects.actionable_by(user).filter(pk=petition.pk).exists(),
+    }
+
+
+def assignable_handlers(petition: Petition) -> QuerySet:
+    """Active people who may be given the case: holders of ``petitions.handler`` covering its
+    handling unit (anywhere when it has none yet)."""
+    return authz.role_holders(roles.HANDLER, petition.handling_unit_id)
+
+
+def reply_signers(petition: Petition) -> QuerySet:
+    """Active people offered as signers of a reply: the head and deputies of the handling unit
+    and the holders of ``petitions.supervisor`` or ``petitions.handler`` covering it."""
+    unit = petition.handling_unit_id
+    ids = {u.pk for u in authz.unit_officers(unit)} if unit else set()
+    User = get_user_model()
+    return User.objects.filter(
+        Q(pk__in=ids)
+        | Q(pk__in=authz.role_holders(roles.SUPERVISOR, unit).values("pk"))
+        | Q(pk__in=authz.role_holders(roles.HANDLER, unit).values("pk")),
+        is_active=True,
+    ).order_by("username")
+
+
+def merge_targets(*, user, petition: Petition) -> QuerySet:
+    """Cases ``petition`` may be merged into: other confirmed, not merged cases ``user`` may
+    act on."""
+    return (
+        Petition.objects.actionable_by(user)
+        .confirmed()
+        .exclude(pk=petition.pk)
+        .exclude(status=PetitionStatus.MERGED)
+    )
+
+
+def attach_targets(*, user) -> QuerySet:
+    """Cases a message of the queue may be attached to: confirmed cases ``user`` may read."""
+    return Petition.objects.visible_to(user).confirmed()
+
+
+def dispatchable_messages(*, user):
+    """Every incoming message, for holders of ``petitions.dispatcher`` (none for others)."""
+    if not authz.has_role(user, roles.DISPATCHER):
         return InboundMessage.objects.none()
-    return InboundMessage.objects.filter(
+    return InboundMessage.objects.defer("raw")
+
+
+def unmatched_queue(*, user):
+    """Mail waiting for manual assignment, for holders of ``petitions.dispatcher`` (the mail
+    has no unit yet, so the role's scope does not narrow the queue)."""
+    return dispatchable_messages(user=user).filter(
         state__in=[InboundState.UNMATCHED, InboundState.FAILED]
-    ).defer("raw")
+    )

@@ -1,5 +1,9 @@
 """E-mail intake: IMAP mailbox and a folder of ``.eml`` files → cases, citizen replies, bounces
-and a manual-assignment queue. Rules are documented in petitions/README.md (Intake)."""
+and a manual-assignment queue. Rules are documented in petitions/README.md (Intake).
+
+Each message is handled in one transaction (the ``InboundMessage`` row, the case, its number,
+attachments and document registration commit together); new cases are opened and registered
+through ``services.cases`` as the system (``actor=None``)."""
 
 from __future__ import annotations
 
@@ -13,30 +17,22 @@ from email.header import decode_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
-from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from documents.models import roc_year
-from documents.validators import sniff_content_type
+from accounts import authz
 
-from ..choices import PetitionSource, PetitionStatus
-from ..models import (
-    Attachment,
-    InboundMessage,
-    InboundState,
-    OutboundMail,
-    Petition,
-    StatusEvent,
-)
-from . import staff
+from .. import roles
+from ..choices import PetitionSource
+from ..models import InboundMessage, InboundState, OutboundMail, Petition
+from ..selectors.staff import attach_targets
+from .attachments import mail_attachments_save
+from .cases import petition_open_from_mail, petition_register_confirmed, received_mail_queue
+from .mail import outbound_mail_bounced, petition_for_token, reply_token_in
 
 logger = logging.getLogger(__name__)
 
@@ -280,7 +276,7 @@ def parse_message(raw: bytes) -> ParsedMail:
     if parsed.source != PetitionSource.EMAIL:
         parsed.citizen_name = _labelled(body, NAME_LABELS)
         parsed.citizen_email = _labelled(body, EMAIL_LABELS).lower() or parsed.reply_to
-    bounce_to = (getattr(settings, "PETITIONS_BOUNCE_ADDRESS", "") or "").lower()
+    bounce_to = settings.PETITIONS_BOUNCE_ADDRESS.lower()
     is_report = (
         message.get_content_type() == "multipart/report"
         and (message.get_param("report-type") or "").lower() == "delivery-status"
@@ -309,65 +305,18 @@ KEPT_HEADERS = {
 # --- Turning a message into a case ----------------------------------------------------------------
 
 
-def _plus_token(addresses: list[str]) -> str | None:
-    base = getattr(settings, "PETITIONS_REPLY_ADDRESS", "petitions@mol.gov.tw").lower()
-    local, _at, domain = base.partition("@")
-    for address in addresses:
-        a_local, _at2, a_domain = address.partition("@")
-        if a_domain == domain and a_local.startswith(local + "+"):
-            return a_local[len(local) + 1 :]
-    return None
-
-
-def _store_attachments(petition: Petition, attachments, skipped: list) -> None:
-    for name, data in attachments:
-        if not data:
-            continue
-        kind = sniff_content_type(BytesIO(data))
-        if kind is None:
-            skipped.append(name)
-            continue
-        attachment = Attachment(
-            petition=petition,
-            original_name=name[:200],
-            content_type=kind,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-        )
-        attachment.file.save(name, ContentFile(data), save=False)
-        attachment.save()
-
-
-def _create_case(parsed: ParsedMail) -> Petition:
-    from .public import allocate_case_number, format_case_number, new_query_code
-
-    now = timezone.now()
-    year = roc_year(timezone.localdate(now))
-    serial = allocate_case_number(year=year)
+def _open_case(parsed: ParsedMail):
     citizen_email = parsed.citizen_email or parsed.from_address
-    petition = Petition(
-        case_number=format_case_number(year=year, serial=serial),
-        roc_year=year,
-        serial=serial,
-        query_code_hash="",
-        source=parsed.source,
-        status=PetitionStatus.RECEIVED,
-        citizen_name=(parsed.citizen_name or parsed.from_name or citizen_email.split("@")[0])[:100],
-        citizen_email=citizen_email,
-        subject=(parsed.subject or str(_("(no subject)")))[:200],
-        body=parsed.body or str(_("(empty message)")),
-        confirmed_at=now,
-    )
-    code = new_query_code()
-    petition.query_code_hash = make_password(code)
     try:
-        petition.full_clean(exclude=["category", "county"])
+        return petition_open_from_mail(
+            source=parsed.source,
+            citizen_name=parsed.citizen_name or parsed.from_name or citizen_email.split("@")[0],
+            citizen_email=citizen_email,
+            subject=parsed.subject,
+            body=parsed.body,
+        )
     except ValidationError as exc:
         raise IntakeError(str(exc)) from exc
-    petition.save()
-    StatusEvent.objects.create(petition=petition, status=PetitionStatus.RECEIVED)
-    petition._query_code = code
-    return petition
 
 
 @dataclass
@@ -432,11 +381,10 @@ def _process(parsed: ParsedMail, raw: bytes, mailbox: str) -> Outcome:
         parsed={"headers": parsed.headers, "attachments": [n for n, _d in parsed.attachments]},
     )
     inbound.save()  # first: the unique Message-ID claims the message
-    skipped: list[str] = []
     if parsed.is_bounce:
         mail = OutboundMail.objects.filter(message_id=parsed.bounced_message_id).first()
         if mail is not None and parsed.bounced_message_id:
-            staff.outbound_mail_bounced(mail=mail, reason=parsed.bounce_reason)
+            outbound_mail_bounced(mail=mail, reason=parsed.bounce_reason)
             inbound.petition_id = mail.petition_id
             inbound.state = InboundState.BOUNCE
         else:
@@ -444,15 +392,15 @@ def _process(parsed: ParsedMail, raw: bytes, mailbox: str) -> Outcome:
         inbound.save(update_fields=["petition", "state"])
         return Outcome(state=inbound.state, petition_id=inbound.petition_id, created=False)
     target = None
-    token = _plus_token(parsed.to)
+    token = reply_token_in(parsed.to)
     if token:
-        target = staff.petition_for_token(token)
+        target = petition_for_token(token)
     if target is None and parsed.in_reply_to:
         mail = OutboundMail.objects.filter(message_id__in=parsed.in_reply_to).first()
         if mail is not None and mail.petition_id:
             target = mail.petition
     if target is not None:
-        _store_attachments(target, parsed.attachments, skipped)
+        skipped = mail_attachments_save(petition=target, attachments=parsed.attachments)
         inbound.petition = target
         inbound.state = InboundState.REPLY_ATTACHED
         inbound.parsed["skipped_attachments"] = skipped
@@ -466,28 +414,38 @@ def _process(parsed: ParsedMail, raw: bytes, mailbox: str) -> Outcome:
         inbound.state = InboundState.UNMATCHED
         inbound.save(update_fields=["state"])
         return Outcome(state=inbound.state, petition_id=None, created=False)
-    petition = _create_case(parsed)
-    _store_attachments(petition, parsed.attachments, skipped)
+    numbered = _open_case(parsed)
+    petition = numbered.petition
+    skipped = mail_attachments_save(petition=petition, attachments=parsed.attachments)
     inbound.petition = petition
     inbound.state = InboundState.CASE_CREATED
     inbound.parsed["skipped_attachments"] = skipped
     inbound.save(update_fields=["petition", "state", "parsed"])
-    staff.petition_register_confirmed(petition=petition)
-    staff.case_received_mail(petition=petition, query_code=petition._query_code)
+    petition_register_confirmed(petition=petition)
+    received_mail_queue(numbered=numbered)
     return Outcome(state=inbound.state, petition_id=petition.pk, created=True)
 
 
 def inbound_assign(*, inbound: InboundMessage, petition: Petition, actor) -> InboundMessage:
-    """Manual assignment from the queue: the message (and its attachments) join the case."""
+    """Manual assignment from the queue: the message (and its attachments) join the case.
+    ``actor`` must hold ``petitions.dispatcher`` and be able to read the case
+    (``selectors.staff.attach_targets``); ``None`` is the system. A message handled already
+    is refused (a double submit changes nothing)."""
+    if actor is not None and not (
+        authz.has_role(actor, roles.DISPATCHER)
+        and attach_targets(user=actor).filter(pk=petition.pk).exists()
+    ):
+        raise PermissionDenied(_("You may not attach mail to this case."))
     with transaction.atomic():
         locked = InboundMessage.objects.select_for_update().get(pk=inbound.pk)
         if locked.state not in (InboundState.UNMATCHED, InboundState.FAILED):
-            raise ValidationError(_("This message has already been handled."))
+            raise ValidationError(_("This message has already been handled."), code="handled")
         try:
             parsed = parse_message(bytes(locked.raw))
-            _store_attachments(petition, parsed.attachments, [])
         except IntakeError:
-            pass
+            parsed = None
+        if parsed is not None:
+            mail_attachments_save(petition=petition, attachments=parsed.attachments)
         locked.petition = petition
         locked.state = InboundState.ASSIGNED
         locked.handled_by = actor
@@ -572,19 +530,18 @@ def import_configured() -> ImportResult:
     """What the scheduled job runs: the IMAP mailbox (PETITIONS_IMAP_*) and the folder
     (PETITIONS_EML_DIR), whichever is configured."""
     total = ImportResult()
-    host = getattr(settings, "PETITIONS_IMAP_HOST", "")
-    if host:
+    if settings.PETITIONS_IMAP_HOST:
         part = import_imap(
-            host=host,
-            port=getattr(settings, "PETITIONS_IMAP_PORT", 993),
-            user=getattr(settings, "PETITIONS_IMAP_USER", ""),
-            password=getattr(settings, "PETITIONS_IMAP_PASSWORD", ""),
-            mailbox=getattr(settings, "PETITIONS_IMAP_MAILBOX", "INBOX"),
-            use_ssl=getattr(settings, "PETITIONS_IMAP_SSL", True),
+            host=settings.PETITIONS_IMAP_HOST,
+            port=settings.PETITIONS_IMAP_PORT,
+            user=settings.PETITIONS_IMAP_USER,
+            password=settings.PETITIONS_IMAP_PASSWORD,
+            mailbox=settings.PETITIONS_IMAP_MAILBOX,
+            use_ssl=settings.PETITIONS_IMAP_SSL,
         )
         total.seen += part.seen
         total.created += part.created
-    folder = getattr(settings, "PETITIONS_EML_DIR", "")
+    folder = settings.PETITIONS_EML_DIR
     if folder and Path(folder).is_dir():
         part = import_folder(folder=Path(folder))
         total.seen += part.seen

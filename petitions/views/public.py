@@ -13,12 +13,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core.middleware import client_ip
+from core.http import client_ip
 
+from ..choices import ANSWERED_STATUSES
 from ..forms import LookupForm, PetitionForm, SurveyForm
 from ..models import Petition
 from ..selectors.public import public_statistics, public_timeline
-from ..services import public as services
+from ..services import cases, survey
 
 SESSION_KEY = "petitions_cases"
 
@@ -44,7 +45,7 @@ def submit(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.petition_submit(
+            cases.petition_submit(
                 name=data["name"],
                 email=data["email"],
                 phone=data["phone"],
@@ -82,7 +83,7 @@ def confirm(request, token: str):
     if request.method == "GET":
         return render(request, "petitions/public/confirm.html", {"token": token})
     try:
-        result = services.petition_confirm(
+        result = cases.petition_confirm(
             token=token, base_url=_base_url(request), language=get_language()
         )
     except ValidationError as exc:
@@ -120,7 +121,7 @@ def progress(request):
     form = LookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            petition = services.petition_lookup(
+            petition = cases.petition_lookup(
                 case_number=form.cleaned_data["case_number"],
                 query_code=form.cleaned_data["query_code"],
                 ip=client_ip(request),
@@ -147,7 +148,7 @@ def case(request, case_number: str):
         {
             "petition": petition,
             "timeline": public_timeline(petition=petition),
-            "answered": petition.status in services.ANSWERED_STATUSES,
+            "answered": petition.status in ANSWERED_STATUSES,
             "has_survey": has_survey,
         },
     )
@@ -158,7 +159,7 @@ def _survey(request, petition: Petition, action: str):
     done = hasattr(petition, "survey")
     if request.method == "POST" and form.is_valid() and not done:
         try:
-            services.survey_submit(
+            survey.survey_submit(
                 petition=petition,
                 rating=form.cleaned_data["rating"],
                 comment=form.cleaned_data["comment"],
@@ -179,7 +180,7 @@ def _survey(request, petition: Petition, action: str):
 @require_http_methods(["GET", "POST"])
 def survey_by_token(request, token: str):
     try:
-        petition = services.petition_by_survey_token(token=token)
+        petition = survey.petition_by_survey_token(token=token)
     except ValidationError as exc:
         return render(
             request,

@@ -1,44 +1,64 @@
-"""Staff pages under /petitions/staff/. The /petitions/ prefix is public for the global login
-middleware, so every view here is decorated with ``login_required`` and reads through
-``visible_to`` (anything else → 404)."""
+"""Staff pages under /petitions/staff/. Each needs a login and a petitions role (or a case
+assigned to the user), and reads through ``Petition.objects.visible_to`` (anything else → 404).
+
+Each action of the case page is one form (``forms.CASE_ACTION_FORMS``) posted to its own URL
+and one view calling one service; the service checks the actor again. A refused form shows the
+case page again with the errors next to their fields (400); a success redirects to the case.
+"""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
+from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..choices import PetitionSource, PetitionStatus
-from ..models import Category, Petition, ReplyTemplate
+from ..forms import (
+    CASE_ACTION_FORMS,
+    AssignForm,
+    ExtendForm,
+    InboundAssignForm,
+    MergeForm,
+    NoteForm,
+    RejectForm,
+    ReplyForm,
+)
+from ..models import Category, Petition
 from ..selectors import staff as selectors
-from ..services import intake, staff
+from ..services import cases, intake
 
 
-def _staff_required(view):
-    """Login, then a unit or the view permission: a user without either sees nothing."""
+def staff_view(view):
+    """Login, then a petitions role or an assigned case: anyone else gets 403."""
 
     @login_required
+    @wraps(view)
     def wrapped(request, *args, **kwargs):
-        user = request.user
-        if not (
-            user.is_superuser
-            or user.has_perm("petitions.view_petition")
-            or getattr(user, "organization_id", None)
-        ):
+        if not selectors.may_use_staff_pages(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """A service's ``ValidationError`` onto the form: on the field it names, else the form."""
+    if hasattr(exc, "error_dict"):
+        for field_name, errors in exc.error_dict.items():
+            target = field_name if field_name in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        form.add_error(None, exc)
 
 
 def _filters(request) -> dict:
@@ -53,7 +73,7 @@ def _filters(request) -> dict:
     }
 
 
-@_staff_required
+@staff_view
 def triage(request):
     filters = _filters(request)
     qs = selectors.triage_list(user=request.user, **filters)
@@ -73,7 +93,7 @@ def triage(request):
     )
 
 
-@_staff_required
+@staff_view
 def export_csv(request):
     qs = selectors.triage_list(user=request.user, **_filters(request))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -101,7 +121,7 @@ def export_csv(request):
     return response
 
 
-@_staff_required
+@staff_view
 def overdue(request):
     return render(
         request,
@@ -110,26 +130,24 @@ def overdue(request):
     )
 
 
-def _petition(request, pk, *, to_act: bool = False) -> Petition:
-    """A case the user may see (404 otherwise); with ``to_act``, one they may act on too
-    (403 when they may only see it)."""
-    petitions = Petition.objects.visible_to(request.user).confirmed()
-    petitions = petitions.select_related(
-        "category", "county", "handling_unit", "handler", "document"
-    )
-    petition = get_object_or_404(petitions, pk=pk)
-    if to_act and not Petition.objects.actionable_by(request.user).filter(pk=pk).exists():
-        raise PermissionDenied
+def _case(request, pk) -> Petition:
+    petition = selectors.staff_case(user=request.user, pk=pk)
+    if petition is None:
+        raise Http404
     return petition
 
 
-@_staff_required
-def detail(request, pk):
-    petition = _petition(request, pk)
-    User = get_user_model()
-    colleagues = User.objects.filter(is_active=True)
-    if petition.handling_unit_id:
-        colleagues = colleagues.filter(organization_id__in=petition.handling_unit.descendant_ids())
+def _case_page(request, petition: Petition, *, bound=None, status: int = 200):
+    """The case page; ``bound`` is the action form that failed, shown with its errors."""
+    allowed = selectors.case_permissions(user=request.user, petition=petition)
+    forms = {}
+    for form_class in CASE_ACTION_FORMS:
+        if not allowed[_RULES[form_class]]:
+            continue
+        if bound is not None and isinstance(bound, form_class):
+            forms[form_class.action] = bound
+        else:
+            forms[form_class.action] = form_class(petition=petition, user=request.user)
     return render(
         request,
         "petitions/staff/detail.html",
@@ -141,80 +159,177 @@ def detail(request, pk):
             "inbound": petition.inbound_messages.defer("raw"),
             "outbound": petition.outbound_mails.all(),
             "attachments": petition.attachments.all(),
-            "colleagues": colleagues.order_by("username")[:200],
-            "templates": ReplyTemplate.objects.filter(active=True),
-            "can_act": Petition.objects.actionable_by(request.user).filter(pk=pk).exists(),
+            "forms": forms,
+            "can_manage": allowed["manage"],
+            "can_act": allowed["act"],
         },
+        status=status,
     )
 
 
-@require_POST
-@_staff_required
-def act(request, pk, action):
-    """One POST endpoint per action; errors are shown as messages naming the field."""
-    petition = _petition(request, pk, to_act=True)
-    data = request.POST
-    User = get_user_model()
-    try:
-        if action == "assign":
-            handler = get_object_or_404(User, pk=data.get("handler") or 0)
-            staff.petition_assign(petition=petition, handler=handler, actor=request.user)
-        elif action == "note":
-            staff.note_add(petition=petition, author=request.user, text=data.get("text", ""))
-        elif action == "extend":
-            try:
-                days = int(data.get("working_days") or 0)
-            except ValueError:
-                days = 0
-            staff.deadline_extend(
-                petition=petition,
-                working_days=days,
-                reason=data.get("reason", ""),
-                actor=request.user,
-            )
-        elif action == "reply":
-            signers = list(User.objects.filter(pk__in=data.getlist("signers"), is_active=True))
-            text = data.get("text", "")
-            if not text.strip() and data.get("template"):
-                template = ReplyTemplate.objects.filter(
-                    pk=data.get("template"), active=True
-                ).first()
-                text = template.body if template else ""
-            staff.reply_submit(petition=petition, text=text, signers=signers, actor=request.user)
-        elif action == "reject":
-            staff.petition_reject(
-                petition=petition, reason=data.get("reason", ""), actor=request.user
-            )
-        elif action == "merge":
-            into = get_object_or_404(
-                Petition.objects.actionable_by(request.user), case_number=data.get("into", "")
-            )
-            staff.petition_merge(petition=petition, into=into, actor=request.user)
+@staff_view
+def detail(request, pk):
+    return _case_page(request, _case(request, pk))
+
+
+#: Which rule of ``selectors.case_permissions`` each action form needs.
+_RULES = {
+    NoteForm: "manage",
+    AssignForm: "manage",
+    ExtendForm: "manage",
+    ReplyForm: "act",
+    RejectForm: "act",
+    MergeForm: "act",
+}
+
+
+def _run_action(request, pk, form_class, call: Callable[[Petition, dict], object], done: str):
+    """Validate the posted form of one action and call its service; see the module doc."""
+    petition = _case(request, pk)
+    if not selectors.case_permissions(user=request.user, petition=petition)[_RULES[form_class]]:
+        raise PermissionDenied
+    form = form_class(request.POST, petition=petition, user=request.user)
+    if form.is_valid():
+        try:
+            call(petition, form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
         else:
-            return HttpResponse(status=404)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("petitions:staff:detail", pk=petition.pk)
-
-
-@_staff_required
-def queue(request):
-    items = selectors.unmatched_queue(user=request.user)[:200]
-    return render(request, "petitions/staff/queue.html", {"items": items})
+            messages.success(request, done)
+            return redirect("petitions:staff:detail", pk=petition.pk)
+    return _case_page(request, petition, bound=form, status=400)
 
 
 @require_POST
-@_staff_required
-def queue_assign(request, pk):
-    inbound = get_object_or_404(selectors.unmatched_queue(user=request.user), pk=pk)
-    petition = get_object_or_404(
-        Petition.objects.visible_to(request.user), case_number=request.POST.get("case", "")
+@staff_view
+def assign(request, pk):
+    return _run_action(
+        request,
+        pk,
+        AssignForm,
+        lambda petition, data: cases.petition_assign(
+            petition=petition, handler=data["handler"], actor=request.user, version=data["version"]
+        ),
+        _("The case is assigned."),
     )
-    try:
-        intake.inbound_assign(inbound=inbound, petition=petition, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("petitions:staff:queue")
+
+
+@require_POST
+@staff_view
+def note(request, pk):
+    return _run_action(
+        request,
+        pk,
+        NoteForm,
+        lambda petition, data: cases.note_add(
+            petition=petition, text=data["text"], actor=request.user, version=data["version"]
+        ),
+        _("The note is saved."),
+    )
+
+
+@require_POST
+@staff_view
+def extend(request, pk):
+    return _run_action(
+        request,
+        pk,
+        ExtendForm,
+        lambda petition, data: cases.deadline_extend(
+            petition=petition,
+            working_days=data["working_days"],
+            reason=data["reason"],
+            actor=request.user,
+            version=data["version"],
+        ),
+        _("The deadline is extended."),
+    )
+
+
+@require_POST
+@staff_view
+def reply(request, pk):
+    return _run_action(
+        request,
+        pk,
+        ReplyForm,
+        lambda petition, data: cases.reply_submit(
+            petition=petition,
+            text=data["text"],
+            signers=data["signers"],
+            actor=request.user,
+            version=data["version"],
+        ),
+        _("The reply is sent for sign-off."),
+    )
+
+
+@require_POST
+@staff_view
+def reject(request, pk):
+    return _run_action(
+        request,
+        pk,
+        RejectForm,
+        lambda petition, data: cases.petition_reject(
+            petition=petition, reason=data["reason"], actor=request.user, version=data["version"]
+        ),
+        _("The case is rejected."),
+    )
+
+
+@require_POST
+@staff_view
+def merge(request, pk):
+    return _run_action(
+        request,
+        pk,
+        MergeForm,
+        lambda petition, data: cases.petition_merge(
+            petition=petition, into=data["into"], actor=request.user, version=data["version"]
+        ),
+        _("The case is merged."),
+    )
+
+
+# --- Unmatched mail ------------------------------------------------------------------------------
+
+
+def _queue_page(request, *, bound=None, status: int = 200):
+    items = list(selectors.unmatched_queue(user=request.user)[:200])
+    rows = [
+        (
+            item,
+            bound
+            if bound is not None and bound.inbound.pk == item.pk
+            else InboundAssignForm(inbound=item, user=request.user),
+        )
+        for item in items
+    ]
+    return render(request, "petitions/staff/queue.html", {"rows": rows}, status=status)
+
+
+@staff_view
+def queue(request):
+    return _queue_page(request)
+
+
+@require_POST
+@staff_view
+def queue_assign(request, pk):
+    inbound = get_object_or_404(selectors.dispatchable_messages(user=request.user), pk=pk)
+    form = InboundAssignForm(request.POST, inbound=inbound, user=request.user)
+    if form.is_valid():
+        try:
+            intake.inbound_assign(
+                inbound=inbound, petition=form.cleaned_data["case"], actor=request.user
+            )
+        except ValidationError as exc:
+            if exc.code == "handled":  # e.g. the form was sent twice: nothing changed
+                messages.info(request, exc.messages[0])
+                return redirect("petitions:staff:queue")
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The message is attached to the case."))
+            return redirect("petitions:staff:queue")
+    return _queue_page(request, bound=form, status=400)

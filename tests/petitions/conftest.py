@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
@@ -17,8 +18,6 @@ def media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache: start every test at zero."""
-    from django.core.cache import cache
-
     cache.clear()
     yield
     cache.clear()

@@ -1,16 +1,21 @@
 """factory_boy factories for the citizen mailbox. Confirmed cases get their number from the
-service's counter (no gaps), with a known query code."""
+case counter (``core.sequences``, no gaps), with a known query code. ``grant`` gives a user a
+petitions role."""
 
 import factory
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from core.models import County
-from documents.models import roc_year
+from accounts.oidc.services import role_assign
+from core.dates import roc_year
+from core.models import County, Organization
+from core.sequences import next_value
 from petitions.choices import PetitionSource, PetitionStatus
+from petitions.constants import CASE_NUMBER_SCOPE
 from petitions.models import BlockRule, Category, Petition, StatusEvent
-from petitions.services.public import allocate_case_number, format_case_number, normalise_text
+from petitions.services.abuse import normalise_text
+from petitions.services.cases import case_number_format
 
 QUERY_CODE = "ABCDEFGH23"
 
@@ -54,10 +59,10 @@ class PetitionFactory(factory.django.DjangoModelFactory):
         with transaction.atomic():
             if kwargs.get("status") != PetitionStatus.PENDING_CONFIRMATION:
                 year = roc_year()
-                serial = allocate_case_number(year=year)
+                serial = next_value(scope=CASE_NUMBER_SCOPE, year=year)
                 kwargs.setdefault("roc_year", year)
                 kwargs.setdefault("serial", serial)
-                kwargs.setdefault("case_number", format_case_number(year=year, serial=serial))
+                kwargs.setdefault("case_number", case_number_format(year=year, serial=serial))
             kwargs.setdefault(
                 "body_fingerprint", normalise_text(kwargs["subject"] + "\n" + kwargs["body"])
             )
@@ -86,3 +91,12 @@ class BlockRuleFactory(factory.django.DjangoModelFactory):
 
     kind = "domain"
     value = "spam.example"
+
+
+def grant(user, role: str, unit: str | Organization | None = None):
+    """Give ``user`` the portal-wide ``role`` for ``unit`` (a code or a unit; None: every
+    unit), with its sub-units."""
+    if isinstance(unit, str):
+        unit = Organization.objects.get(code=unit)
+    assignment, _created = role_assign(application=None, user=user, role_code=role, scope=unit)
+    return assignment

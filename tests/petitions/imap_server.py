@@ -4,6 +4,7 @@ temporary folder). Messages are delivered with IMAP APPEND."""
 
 from __future__ import annotations
 
+import grp
 import imaplib
 import os
 import pwd
@@ -106,12 +107,8 @@ def _login_user() -> tuple[str, str]:
             entry = pwd.getpwnam(name)
         except KeyError:
             continue
-        import grp
-
         return name, grp.getgrgid(entry.pw_gid).gr_name
     user = pwd.getpwuid(os.getuid())
-    import grp
-
     return user.pw_name, grp.getgrgid(user.pw_gid).gr_name
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+from email.header import Header
+from email.message import EmailMessage, Message
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -37,8 +38,6 @@ def big5_with_attachment(*, message_id="<big5@example.com>") -> bytes:
     outer = MIMEMultipart("mixed")
     outer["From"] = formataddr(("陳美玲", "chen@example.com.tw"), charset="big5")
     outer["To"] = "petitions@mol.gov.tw"
-    from email.header import Header
-
     outer["Subject"] = Header("資遣費計算疑問", "big5")
     outer["Message-ID"] = message_id
     alternative = MIMEMultipart("alternative")
@@ -104,8 +103,6 @@ def bounce(*, original_message_id: str, to="bounces@mol.gov.tw") -> bytes:
     outer["Subject"] = "Undelivered Mail Returned to Sender"
     outer["Message-ID"] = "<bounce-1@mail.example.com>"
     outer.attach(MIMEText("Delivery failed.", "plain"))
-    from email.message import Message
-
     status = Message()
     status.set_type("message/delivery-status")
     per_message = Message()

@@ -1,6 +1,6 @@
 """The citizen's whole journey in a real Chromium at 360 px: file a petition through the form
 (every field, a real PNG, consent), confirm it by the e-mailed link, look the case up with the
-e-mailed case number and query code, read the staff reply (sent through the staff side's
+e-mailed case number and query code, read the staff reply (sent through the case's
 sign-off chain), rate it. axe-core on every public page, no horizontal overflow. The form
 also at 1280 px in English.
 
@@ -14,6 +14,13 @@ import zlib
 import pytest
 from django.core import mail
 
+from core.models import County
+from documents.choices import StepStatus
+from documents.services import signoff_approve
+from petitions import roles
+from petitions.choices import PetitionStatus
+from petitions.models import Attachment, Category, Petition, SatisfactionSurvey
+from petitions.services import cases
 from tests.browser_support import (
     DESKTOP,
     PHONE,
@@ -22,6 +29,8 @@ from tests.browser_support import (
     html_lang,
     switch_language,
 )
+
+from .factories import grant
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +42,6 @@ def _no_second_factor(settings):
 
 @pytest.fixture
 def category(transactional_db):
-    from petitions.models import Category
 
     return Category.objects.create(code="wages", name_zh="工資爭議", name_en="Wage disputes")
 
@@ -61,7 +69,6 @@ def tiny_png(path, width: int = 4, height: int = 3):
 
 
 def fill_form(page, *, category, png_path, name, email, subject, body):
-    from core.models import County
 
     page.locator("#id_name").fill(name)
     page.locator("#id_email").fill(email)
@@ -75,12 +82,6 @@ def fill_form(page, *, category, png_path, name, email, subject, body):
 
 
 def test_citizen_journey_at_360px(live_server, open_page, category, make_user, tmp_path):
-    from documents.choices import StepStatus
-    from documents.services import signoff_approve
-    from petitions.choices import PetitionStatus
-    from petitions.models import Attachment, Petition, SatisfactionSurvey
-    from petitions.services import staff
-
     page = open_page(PHONE)
     base = live_server.url
 
@@ -148,12 +149,13 @@ def test_citizen_journey_at_360px(live_server, open_page, category, make_user, t
     check_no_horizontal_overflow(page, PHONE, "case page")
     check_axe(page, "case page 360px")
 
-    # 5. Staff reply through the staff side's services: reply, sign-off, sent.
+    # 5. Staff reply through the case services: reply, sign-off, sent.
     petition.refresh_from_db()
-    assert petition.document_id, "the confirmed case was not handed over to the staff side"
+    assert petition.document_id, "the confirmed case was not registered"
     handler = make_user(username="handler")
+    grant(handler, roles.HANDLER)
     chief = make_user(username="chief")
-    staff.reply_submit(
+    cases.reply_submit(
         petition=petition,
         text="您好，本部已函請雇主於十日內補發加班費。",
         signers=[chief],
@@ -161,7 +163,7 @@ def test_citizen_journey_at_360px(live_server, open_page, category, make_user, t
     )
     petition.refresh_from_db()
     step = petition.document.signoff_chains.get().steps.get(status=StepStatus.PENDING)
-    signoff_approve(step=step, user=chief)
+    signoff_approve(step=step, actor=chief)
     petition.refresh_from_db()
     assert petition.status == PetitionStatus.ANSWERED
     assert any("十日內補發加班費" in m.body for m in mail.outbox)
@@ -192,7 +194,6 @@ def test_citizen_journey_at_360px(live_server, open_page, category, make_user, t
 
 
 def test_form_in_english_at_1280px(live_server, open_page, category, tmp_path):
-    from petitions.models import Petition
 
     page = open_page(DESKTOP)
     page.goto(live_server.url + "/petitions/")

@@ -2,6 +2,10 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from accounts import authz
+from accounts.models import User
+from core.models import Organization
+from petitions import roles
 from petitions.models import Category, Petition, RoutingRule
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,3 +22,12 @@ def test_demo_cases_are_numbered_routed_registered_and_mail_nobody(settings):
     assert mail.outbox == []
     call_command("seed_demo")
     assert Petition.objects.count() == 4
+    # Demo staff hold petitions roles: a handler sees the cases of the unit, not others.
+    handler = User.objects.get(username="huang.shufen")
+    assert authz.has_role(handler, roles.HANDLER, Organization.objects.get(code="DLSEE"))
+    assert not authz.has_role(handler, roles.HANDLER, Organization.objects.get(code="DLR"))
+    supervisor = User.objects.get(username="lin.meihua")
+    assert authz.has_role(supervisor, roles.SUPERVISOR, Organization.objects.get(code="DLSEE"))
+    mine = Petition.objects.filter(handling_unit__code="DLSEE")
+    assert mine.exists()
+    assert set(Petition.objects.visible_to(handler)) == set(mine)

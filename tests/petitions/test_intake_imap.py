@@ -1,6 +1,7 @@
 """E-mail intake against a real IMAP server (dovecot started by the test)."""
 
 import pytest
+from django.utils import translation
 
 from petitions.choices import PetitionSource
 from petitions.models import InboundMessage, InboundState, Petition
@@ -15,8 +16,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _english():
     """Messages stored on cases are written in the active language; these tests read English."""
-    from django.utils import translation
-
     with translation.override("en"):
         yield
 

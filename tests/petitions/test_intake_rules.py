@@ -1,12 +1,16 @@
 """Parsing, forwarding formats, reply matching, bounces, the unmatched queue, .eml folder."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
+from petitions import roles
 from petitions.choices import PetitionSource
 from petitions.models import InboundMessage, InboundState, OutboundMail, OutboundState, Petition
-from petitions.services import intake, staff
+from petitions.services import intake, mail
 
 from . import mail_samples as mails
+from .factories import grant
 
 pytestmark = pytest.mark.django_db
 
@@ -14,8 +18,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _english():
     """Messages stored on cases are written in the active language; these tests read English."""
-    from django.utils import translation
-
     with translation.override("en"):
         yield
 
@@ -57,7 +59,7 @@ def test_message_without_message_id_is_keyed_by_a_hash_of_its_bytes():
 
 def test_citizen_reply_to_the_plus_address_is_attached_to_its_case():
     case = Petition.objects.get(pk=intake.process_raw(mails.plain()).petition_id)
-    address = staff.reply_address(case)
+    address = mail.reply_address(case)
     assert address.startswith("petitions+") and address.endswith("@mol.gov.tw")
     outcome = intake.process_raw(
         mails.plain(subject="Re: 加班費問題", body="補充資料", to=address, message_id="<r@x>")
@@ -89,6 +91,10 @@ def test_unmatched_reply_can_be_assigned_by_hand(staff_user):
     intake.process_raw(mails.plain(subject="Re: 舊案", message_id="<orphan@x>"))
     inbound = InboundMessage.objects.get(message_id="<orphan@x>")
     assert inbound.state == InboundState.UNMATCHED
+    with pytest.raises(PermissionDenied):
+        intake.inbound_assign(inbound=inbound, petition=case, actor=staff_user)
+    grant(staff_user, roles.DISPATCHER)
+    grant(staff_user, roles.VIEWER)
     intake.inbound_assign(inbound=inbound, petition=case, actor=staff_user)
     inbound.refresh_from_db()
     assert inbound.state == InboundState.ASSIGNED and inbound.petition == case
@@ -119,16 +125,16 @@ def test_eml_folder_import_moves_files_and_never_duplicates(tmp_path):
 
 def test_outgoing_mail_failure_is_recorded_and_retried(settings, mailoutbox):
     settings.EMAIL_BACKEND = "tests.petitions.test_intake_rules.FailingBackend"
-    mail = OutboundMail.objects.create(
+    queued = OutboundMail.objects.create(
         kind="x", to="a@example.com", subject="s", body="b", message_id="<o1@x>"
     )
     with pytest.raises(ConnectionError):
-        staff.outbound_mail_send(mail_id=mail.pk)
-    mail.refresh_from_db()
-    assert mail.state == OutboundState.FAILED and mail.attempts == 1
+        mail.outbound_mail_send(mail_id=queued.pk)
+    queued.refresh_from_db()
+    assert queued.state == OutboundState.FAILED and queued.attempts == 1
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert staff.outbound_mail_send(mail_id=mail.pk) is True
-    assert staff.outbound_mail_send(mail_id=mail.pk) is False  # sent once
+    assert mail.outbound_mail_send(mail_id=queued.pk) is True
+    assert mail.outbound_mail_send(mail_id=queued.pk) is False  # sent once
     assert len(mailoutbox) == 1
 
 

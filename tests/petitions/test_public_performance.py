@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from petitions.models import Petition
-from petitions.services.public import normalise_text, similar_petition
+from petitions.services.abuse import normalise_text, similar_petition
 
 from .factories import CategoryFactory, PetitionFactory, county
 

@@ -9,8 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import add_working_days
+from core.models import Organization, Sequence
+from documents.choices import DocumentCategory
+from documents.models import Document
 from petitions.choices import PetitionStatus
-from petitions.models import Attachment, BlockRule, CaseCounter, Petition
+from petitions.models import Attachment, BlockRule, Petition, RoutingRule
 
 from .factories import CategoryFactory, PetitionFactory, county
 
@@ -94,7 +98,7 @@ def test_double_submit_of_the_confirmation_numbers_once(post, form_data):
     second = post({}, url=link)
     assert second.status_code == 200
     petition = Petition.objects.get()
-    assert CaseCounter.objects.get().last_serial == 1
+    assert Sequence.objects.get(scope="petitions:case").last_value == 1
     assert petition.case_number in second.content.decode()
     assert len(mail.outbox) == 2  # no second case-number mail
 
@@ -253,18 +257,31 @@ def test_form_page_links_the_privacy_notice(client):
     assert 'aria-hidden="true"' in html  # the honeypot is hidden from assistive technology
 
 
-def test_hand_over_calls_the_staff_service_when_present(post, form_data, monkeypatch):
-    import petitions.services.public as public
-
-    called = []
-    fake = type(
-        "Staff",
-        (),
-        {"petition_register_confirmed": staticmethod(lambda petition: called.append(petition.pk))},
-    )
-    monkeypatch.setitem(__import__("sys").modules, "petitions.services.staff", fake)
-    monkeypatch.setattr("petitions.services.staff", fake, raising=False)
+def test_confirmation_hands_the_case_to_registration_in_documents(post, form_data, category):
+    """After the citizen confirms, the case is registered as an incoming document of the unit
+    its category routes to, with the deadline in working days from the confirmation date."""
+    bureau = Organization.objects.get(code="BLI")
+    RoutingRule.objects.create(category=category, unit=bureau, working_days=10)
     post(form_data())
-    post({}, url=confirmation_link(mail.outbox[0]))
-    assert called == [Petition.objects.get().pk]
-    assert public.petition_hand_over  # exists
+    link = confirmation_link(mail.outbox[0])
+    post({}, url=link)
+    petition = Petition.objects.select_related("document").get()
+    document = petition.document
+    assert document is not None and document.source == petition
+    assert (document.external_system, document.external_id) == ("petitions", str(petition.pk))
+    assert document.category == DocumentCategory.INCOMING
+    assert document.unit == bureau and petition.handling_unit == bureau
+    assert petition.case_number in document.subject and petition.subject in document.subject
+    expected = add_working_days(timezone.localdate(petition.confirmed_at), 10)
+    assert petition.deadline == expected and document.deadline == expected
+
+    post({}, url=link)  # the link used again registers nothing more
+    assert Document.objects.filter(external_system="petitions").count() == 1
+    assert Petition.objects.get().document_id == document.pk
+
+
+def test_an_unconfirmed_submission_is_not_registered(post, form_data):
+    post(form_data())
+    petition = Petition.objects.get()
+    assert petition.document_id is None and petition.handling_unit_id is None
+    assert not Document.objects.filter(external_system="petitions").exists()

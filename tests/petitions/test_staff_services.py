@@ -1,23 +1,33 @@
-"""Staff side services: registration, deadlines over holidays, extension, reply through
-sign-off, reject, merge, reminders, anonymisation."""
+"""Case services: registration, deadlines over holidays, extension, reply through sign-off,
+reject, merge, reminders, anonymisation; each checks its actor."""
 
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from freezegun import freeze_time
 
+from accounts.models import UnitOfficer
 from core.models import Organization
 from documents.choices import StepStatus
 from documents.services import signoff_approve, signoff_return
+from petitions import roles
 from petitions.choices import PetitionStatus
+from petitions.constants import ANONYMISED_NAME
 from petitions.models import DeadlineExtension, PetitionReminder, RoutingRule
-from petitions.services import staff
+from petitions.services import cases as staff
+from petitions.tasks import anonymise_expired, send_reminders
 
-from .factories import CategoryFactory, PetitionFactory
+from .factories import CategoryFactory, PetitionFactory, grant
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _owner_handles_im(owner):
+    """``owner`` handles the petitions of IM (the unit the routed cases go to)."""
+    grant(owner, roles.HANDLER, "IM")
 
 
 @pytest.fixture
@@ -75,7 +85,7 @@ def test_reply_is_sent_only_after_the_sign_off_chain_completes(
     routed, owner, make_user, mailoutbox, django_capture_on_commit_callbacks
 ):
     chief = make_user(username="chief")
-    petition = PetitionFactory(category=routed)
+    petition = PetitionFactory(category=routed, handling_unit=Organization.objects.get(code="IM"))
     staff.petition_register_confirmed(petition=petition)
     with django_capture_on_commit_callbacks(execute=True):
         staff.reply_submit(
@@ -86,7 +96,7 @@ def test_reply_is_sent_only_after_the_sign_off_chain_completes(
     assert mailoutbox == []
     step = petition.document.signoff_chains.get().steps.get(status=StepStatus.PENDING)
     with django_capture_on_commit_callbacks(execute=True):
-        signoff_approve(step=step, user=chief)
+        signoff_approve(step=step, actor=chief)
     petition.refresh_from_db()
     assert petition.status == PetitionStatus.ANSWERED and petition.replied_at
     assert len(mailoutbox) == 2
@@ -98,21 +108,21 @@ def test_reply_is_sent_only_after_the_sign_off_chain_completes(
     assert petition.survey_token_hash
 
 
-def test_returned_reply_goes_back_to_the_handler(routed, owner, make_user, mailoutbox):
+def test_returned_reply_goes_back_to_the_handler(routed, unit, owner, make_user, mailoutbox):
     chief = make_user(username="chief")
-    petition = PetitionFactory(category=routed)
+    petition = PetitionFactory(category=routed, handling_unit=unit)
     staff.reply_submit(petition=petition, text="草稿", signers=[chief], actor=owner)
     petition.refresh_from_db()
     step = petition.document.signoff_chains.get().steps.get(status=StepStatus.PENDING)
-    signoff_return(step=step, user=chief, comment="請補充法條")
+    signoff_return(step=step, actor=chief, comment="請補充法條")
     petition.refresh_from_db()
     assert petition.status == PetitionStatus.IN_PROGRESS
     assert petition.notes.filter(text__contains="請補充法條").exists()
     assert mailoutbox == []
 
 
-def test_reject_needs_a_reason(owner):
-    petition = PetitionFactory()
+def test_reject_needs_a_reason(owner, unit):
+    petition = PetitionFactory(handling_unit=unit)
     with pytest.raises(ValidationError):
         staff.petition_reject(petition=petition, reason="", actor=owner)
     staff.petition_reject(petition=petition, reason="廣告信件", actor=owner)
@@ -120,8 +130,8 @@ def test_reject_needs_a_reason(owner):
     assert petition.status == PetitionStatus.REJECTED and petition.reject_reason == "廣告信件"
 
 
-def test_merge_duplicate_into_the_first_case(owner):
-    first, duplicate = PetitionFactory(), PetitionFactory()
+def test_merge_duplicate_into_the_first_case(owner, unit):
+    first, duplicate = PetitionFactory(handling_unit=unit), PetitionFactory(handling_unit=unit)
     staff.petition_merge(petition=duplicate, into=first, actor=owner)
     duplicate.refresh_from_db()
     assert duplicate.status == PetitionStatus.MERGED and duplicate.merged_into == first
@@ -136,8 +146,6 @@ def test_reminders_before_and_after_the_deadline_are_sent_once(
     petition = PetitionFactory(
         category=routed, handling_unit=unit, handler=handler, deadline=dt.date(2026, 3, 10)
     )
-    from petitions.tasks import send_reminders
-
     with freeze_time("2026-03-09 08:30:00+08:00"), django_capture_on_commit_callbacks(execute=True):
         send_reminders()
         send_reminders()
@@ -154,19 +162,101 @@ def test_reminders_before_and_after_the_deadline_are_sent_once(
     }
 
 
-def test_anonymisation_after_the_retention_period(settings, owner):
+def test_anonymisation_after_the_retention_period(settings, owner, unit):
     settings.PETITIONS_RETENTION_DAYS = 30
     with freeze_time("2026-01-05 10:00:00+08:00"):
-        old = PetitionFactory(citizen_phone="0912345678")
+        old = PetitionFactory(citizen_phone="0912345678", handling_unit=unit)
         staff.petition_reject(petition=old, reason="重複", actor=owner)
         recent_open = PetitionFactory()
     with freeze_time("2026-03-01 10:00:00+08:00"):
-        from petitions.tasks import anonymise_expired
-
         assert anonymise_expired() == 1
         assert anonymise_expired() == 0
     old.refresh_from_db()
-    assert old.anonymised_at and old.citizen_name == staff.ANONYMISED_NAME
+    assert old.anonymised_at and old.citizen_name == ANONYMISED_NAME
     assert old.citizen_phone == "" and "example.com" not in old.citizen_email
     recent_open.refresh_from_db()
     assert recent_open.anonymised_at is None
+
+
+def test_reminders_go_to_the_handler_and_the_unit_head_and_deputy(
+    routed, unit, make_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    handler = make_user(username="handler", email="handler@mol.gov.tw")
+    head = make_user(username="head", email="head@mol.gov.tw")
+    deputy = make_user(username="deputy", email="deputy@mol.gov.tw")
+    UnitOfficer.objects.create(unit=unit, user=head, kind="head")
+    UnitOfficer.objects.create(unit=unit, user=deputy, kind="deputy")
+    # A holder of the old change permission in the unit is no longer taken for its head.
+    bystander = make_user(username="bystander", email="bystander@mol.gov.tw")
+    grant(bystander, roles.SUPERVISOR, unit)
+    PetitionFactory(handling_unit=unit, handler=handler, deadline=dt.date(2026, 3, 2))
+    with freeze_time("2026-03-05 08:30:00+08:00"), django_capture_on_commit_callbacks(execute=True):
+        send_reminders()
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "deputy@mol.gov.tw",
+        "handler@mol.gov.tw",
+        "head@mol.gov.tw",
+    ]
+
+
+def test_a_person_without_a_role_on_the_unit_cannot_act(outsider, unit):
+    petition = PetitionFactory(handling_unit=unit)
+    with pytest.raises(PermissionDenied):
+        staff.petition_reject(petition=petition, reason="廣告", actor=outsider)
+    with pytest.raises(PermissionDenied):
+        staff.note_add(petition=petition, text="x", actor=outsider)
+    petition.refresh_from_db()
+    assert petition.status == PetitionStatus.RECEIVED and not petition.notes.exists()
+
+
+def test_a_supervisor_assigns_and_extends_but_cannot_reply_or_reject(make_user, unit, owner):
+    supervisor = make_user(username="supervisor")
+    grant(supervisor, roles.SUPERVISOR, unit)
+    petition = PetitionFactory(handling_unit=unit, deadline=dt.date(2026, 3, 2))
+    staff.petition_assign(petition=petition, handler=owner, actor=supervisor)
+    staff.deadline_extend(petition=petition, working_days=2, reason="會辦", actor=supervisor)
+    with pytest.raises(PermissionDenied):
+        staff.petition_reject(petition=petition, reason="x", actor=supervisor)
+    with pytest.raises(PermissionDenied):
+        staff.reply_submit(petition=petition, text="x", signers=[owner], actor=supervisor)
+    petition.refresh_from_db()
+    assert petition.handler == owner and petition.status == PetitionStatus.ASSIGNED
+
+
+def test_the_assigned_person_may_act_on_that_case_only(make_user, unit):
+    person = make_user(username="person")
+    grant(person, roles.HANDLER, "BLI")  # handles another unit's cases
+    mine = PetitionFactory(handling_unit=unit, handler=person)
+    other = PetitionFactory(handling_unit=unit)
+    staff.petition_reject(petition=mine, reason="重複", actor=person)
+    with pytest.raises(PermissionDenied):
+        staff.petition_reject(petition=other, reason="重複", actor=person)
+
+
+def test_a_case_is_assigned_only_to_a_handler_of_its_unit(owner, outsider, unit):
+    petition = PetitionFactory(handling_unit=unit)
+    with pytest.raises(ValidationError) as err:
+        staff.petition_assign(petition=petition, handler=outsider, actor=owner)
+    assert "handler" in err.value.message_dict
+    petition.refresh_from_db()
+    assert petition.handler is None
+
+
+def test_an_extension_sent_twice_with_the_same_version_extends_once(owner, unit):
+    petition = PetitionFactory(handling_unit=unit, deadline=dt.date(2026, 3, 2))
+    version = staff.petition_version(petition)
+    staff.deadline_extend(
+        petition=petition, working_days=3, reason="會辦", actor=owner, version=version
+    )
+    with pytest.raises(ValidationError) as err:
+        staff.deadline_extend(
+            petition=petition, working_days=3, reason="會辦", actor=owner, version=version
+        )
+    assert err.value.code == "stale"
+    assert DeadlineExtension.objects.filter(petition=petition).count() == 1
+
+
+def test_system_callers_pass_no_actor(unit):
+    petition = PetitionFactory(handling_unit=unit)
+    staff.note_add(petition=petition, text="自動註記", actor=None)
+    assert petition.notes.get().author is None

@@ -1,5 +1,5 @@
 """Staff pages: login, visibility (404 for outsiders), masking in lists and CSV, bounded
-queries, overdue dashboard, actions through the pages."""
+queries, overdue dashboard, and each action through its own form and URL."""
 
 import datetime as dt
 
@@ -8,11 +8,28 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from core.models import Organization
+from petitions import roles
 from petitions.choices import PetitionStatus
+from petitions.models import DeadlineExtension, InternalNote, ReplyTemplate
 
-from .factories import PetitionFactory
+from .factories import PetitionFactory, grant
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _owner_handles_im(owner):
+    grant(owner, roles.HANDLER, "IM")
+
+
+def url(name, case):
+    return reverse(f"petitions:staff:{name}", args=[case.pk])
+
+
+def version(client, case):
+    """The version the case page's forms carry now."""
+    page = client.get(url("detail", case))
+    return page.context["forms"]["note"]["version"].value()
 
 
 @pytest.fixture(autouse=True)
@@ -41,13 +58,20 @@ def test_staff_pages_need_login(client, case):
     assert response.status_code == 302 and "login" in response["Location"]
 
 
-def test_outsider_gets_404_on_a_case_of_another_unit(client, outsider, case):
+def test_a_user_without_a_petitions_role_gets_403(client, outsider, case):
     client.force_login(outsider)
-    assert client.get(reverse("petitions:staff:detail", args=[case.pk])).status_code == 404
-    response = client.post(
-        reverse("petitions:staff:act", args=[case.pk, "reject"]), {"reason": "x"}
-    )
-    assert response.status_code == 404
+    assert client.get(reverse("petitions:staff:triage")).status_code == 403
+    assert client.get(url("detail", case)).status_code == 403
+    assert client.post(url("reject", case), {"reject-reason": "x"}).status_code == 403
+    case.refresh_from_db()
+    assert case.status == PetitionStatus.RECEIVED
+
+
+def test_outsider_gets_404_on_a_case_of_another_unit(client, outsider, case):
+    grant(outsider, roles.HANDLER, "BLI")
+    client.force_login(outsider)
+    assert client.get(url("detail", case)).status_code == 404
+    assert client.post(url("reject", case), {"reject-reason": "x"}).status_code == 404
     case.refresh_from_db()
     assert case.status == PetitionStatus.RECEIVED
 
@@ -92,31 +116,137 @@ def test_overdue_dashboard_counts_per_unit(client, owner, case, unit):
 
 def test_note_and_reject_through_the_page(client, owner, case):
     client.force_login(owner)
-    client.post(reverse("petitions:staff:act", args=[case.pk, "note"]), {"text": "<b>內部</b>"})
-    response = client.get(reverse("petitions:staff:detail", args=[case.pk]))
+    response = client.post(
+        url("note", case), {"note-text": "<b>內部</b>", "note-version": version(client, case)}
+    )
+    assert response.status_code == 302
+    response = client.get(url("detail", case))
     assert "&lt;b&gt;內部&lt;/b&gt;" in response.content.decode()
-    response = client.post(reverse("petitions:staff:act", args=[case.pk, "reject"]), {"reason": ""})
+    response = client.post(
+        url("reject", case), {"reject-reason": "", "reject-version": version(client, case)}
+    )
+    assert response.status_code == 400
+    assert 'id="id_reject-reason_error"' in response.content.decode()
     case.refresh_from_db()
     assert case.status == PetitionStatus.RECEIVED
-    client.post(reverse("petitions:staff:act", args=[case.pk, "reject"]), {"reason": "廣告"})
+    client.post(
+        url("reject", case), {"reject-reason": "廣告", "reject-version": version(client, case)}
+    )
     case.refresh_from_db()
     assert case.status == PetitionStatus.REJECTED
 
 
-def test_seeing_every_case_is_not_enough_to_act_on_it(client, outsider, case):
-    from django.contrib.auth.models import Permission
+def test_each_form_posts_to_its_own_url(client, owner, case):
+    client.force_login(owner)
+    html = client.get(url("detail", case)).content.decode()
+    for action in ("note", "assign", "reply", "extend", "merge", "reject"):
+        assert f'action="{url(action, case)}"' in html
 
-    outsider.user_permissions.add(Permission.objects.get(codename="view_petition"))
-    client.force_login(outsider)
-    page = client.get(reverse("petitions:staff:detail", args=[case.pk]))
-    assert page.status_code == 200
-    assert reverse("petitions:staff:act", args=[case.pk, "reject"]) not in page.content.decode()
+
+def test_a_note_sent_twice_is_saved_once(client, owner, case):
+    client.force_login(owner)
+    data = {"note-text": "請會辦勞保局", "note-version": version(client, case)}
+    assert client.post(url("note", case), data).status_code == 302
+    again = client.post(url("note", case), data)
+    assert again.status_code == 400
+    assert InternalNote.objects.filter(petition=case).count() == 1
+    assert "nothing was saved" in again.content.decode() or "未儲存" in again.content.decode()
+
+
+def test_an_extension_sent_twice_extends_once(client, owner, case):
+    client.force_login(owner)
+    data = {
+        "extend-working_days": "3",
+        "extend-reason": "會辦",
+        "extend-version": version(client, case),
+    }
+    client.post(url("extend", case), data)
+    client.post(url("extend", case), data)
+    assert DeadlineExtension.objects.filter(petition=case).count() == 1
+
+
+def test_extension_errors_name_the_field(client, owner, case):
+    client.force_login(owner)
     response = client.post(
-        reverse("petitions:staff:act", args=[case.pk, "reject"]), {"reason": "廣告"}
+        url("extend", case),
+        {"extend-working_days": "0", "extend-reason": "x", "extend-version": version(client, case)},
     )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_extend-working_days_error"' in html
+    assert 'href="#id_extend-working_days"' in html  # the error summary links the field
+
+
+def test_the_handler_choice_is_the_case_units_handlers(client, owner, outsider, case, make_user):
+    colleague = make_user(username="colleague")
+    grant(colleague, roles.HANDLER, "IM")
+    client.force_login(owner)
+    choices = client.get(url("detail", case)).context["forms"]["assign"].fields["handler"].queryset
+    assert set(choices) == {owner, colleague}
+    v = version(client, case)
+    refused = client.post(url("assign", case), {"assign-handler": outsider.pk, "assign-version": v})
+    assert refused.status_code == 400
+    assert 'id="id_assign-handler_error"' in refused.content.decode()
+    case.refresh_from_db()
+    assert case.handler is None
+    client.post(url("assign", case), {"assign-handler": colleague.pk, "assign-version": v})
+    case.refresh_from_db()
+    assert case.handler == colleague and case.status == PetitionStatus.ASSIGNED
+
+
+def test_merge_target_must_be_a_case_the_actor_may_act_on(client, owner, case):
+    elsewhere = PetitionFactory(handling_unit=Organization.objects.get(code="BLI"))
+    mine = PetitionFactory(handling_unit=case.handling_unit)
+    client.force_login(owner)
+    v = version(client, case)
+    refused = client.post(
+        url("merge", case), {"merge-into": elsewhere.case_number, "merge-version": v}
+    )
+    assert refused.status_code == 400
+    assert 'id="id_merge-into_error"' in refused.content.decode()
+    client.post(url("merge", case), {"merge-into": f" {mine.case_number} ", "merge-version": v})
+    case.refresh_from_db()
+    assert case.status == PetitionStatus.MERGED and case.merged_into == mine
+
+
+def test_reply_signers_keep_the_posted_order(client, owner, case, make_user):
+    first, second = make_user(username="zz-first"), make_user(username="aa-second")
+    for person in (first, second):
+        grant(person, roles.SUPERVISOR, "IM")
+    client.force_login(owner)
+    response = client.post(
+        url("reply", case),
+        {
+            "reply-text": "您好，已函請雇主改善。",
+            "reply-signers": [first.pk, second.pk],
+            "reply-version": version(client, case),
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    steps = case.document.signoff_chains.get().steps.order_by("order")
+    assert [s.assignee for s in steps] == [first, second]
+
+
+def test_a_viewer_reads_but_gets_no_forms_and_403_on_actions(client, outsider, case):
+    grant(outsider, roles.VIEWER)
+    client.force_login(outsider)
+    page = client.get(url("detail", case))
+    assert page.status_code == 200
+    assert page.context["forms"] == {}
+    assert url("reject", case) not in page.content.decode()
+    response = client.post(url("reject", case), {"reject-reason": "廣告"})
     assert response.status_code == 403
     case.refresh_from_db()
     assert case.status == PetitionStatus.RECEIVED
+
+
+def test_a_supervisor_gets_the_manage_forms_only(client, make_user, case):
+    supervisor = make_user(username="sup")
+    grant(supervisor, roles.SUPERVISOR, "IM")
+    client.force_login(supervisor)
+    forms = client.get(url("detail", case)).context["forms"]
+    assert set(forms) == {"note", "assign", "extend"}
 
 
 def test_staff_case_page_escapes_citizen_text(client, owner, unit):
@@ -135,15 +265,22 @@ def test_staff_case_page_escapes_citizen_text(client, owner, unit):
 
 
 def test_a_deactivated_reply_template_cannot_be_used(client, owner, case, make_user):
-    from petitions.models import ReplyTemplate
-
     template = ReplyTemplate.objects.create(name="舊範本", body="舊的答復內容", active=False)
     chief = make_user(username="chief2")
     client.force_login(owner)
-    client.post(
-        reverse("petitions:staff:act", args=[case.pk, "reply"]),
-        {"template": template.pk, "text": "", "signers": [chief.pk]},
+    grant(chief, roles.SUPERVISOR, "IM")
+    client.force_login(owner)
+    response = client.post(
+        url("reply", case),
+        {
+            "reply-template": template.pk,
+            "reply-text": "",
+            "reply-signers": [chief.pk],
+            "reply-version": version(client, case),
+        },
     )
+    assert response.status_code == 400
+    assert 'id="id_reply-template_error"' in response.content.decode()
     case.refresh_from_db()
     assert case.reply_text != "舊的答復內容"
 

@@ -1,0 +1,227 @@
+"""Abuse resistance of the public form and the progress page.
+
+Each refusal is a ``SubmissionRefused`` (a ``ValidationError``) with a translated message and
+a ``code``: ``honeypot``, ``blocked``, ``rate`` or ``duplicate``. Nothing here writes a case;
+``cases.petition_submit`` runs the checks before it saves anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import unicodedata
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.search import TrigramSimilarity
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Value
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import BlockRuleKind, PetitionStatus
+from ..models import BlockRule, Petition
+
+
+class SubmissionRefused(ValidationError):
+    """An abuse rule refused the submission; ``code`` says which (honeypot, blocked, rate,
+    duplicate)."""
+
+
+# --- Honeypot and block list -------------------------------------------------------------------
+
+
+def check_honeypot(value: str) -> None:
+    if value:
+        raise SubmissionRefused(
+            _("Your petition could not be accepted because it looks automatically generated."),
+            code="honeypot",
+        )
+
+
+def _ip_in(ip: str, network: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip) in ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return False
+
+
+def blocked_reason(*, email: str = "", ip: str | None = None) -> str | None:
+    """Which active block rule matches, as its kind, or None."""
+    email = (email or "").strip().lower()
+    domain = email.rpartition("@")[2]
+    for rule in BlockRule.objects.filter(active=True).only("kind", "value"):
+        if rule.kind == BlockRuleKind.EMAIL and email and rule.value == email:
+            return rule.kind
+        if (
+            rule.kind == BlockRuleKind.DOMAIN
+            and domain
+            and (domain == rule.value or domain.endswith("." + rule.value))
+        ):
+            return rule.kind
+        if rule.kind == BlockRuleKind.IP and ip and _ip_in(ip, rule.value):
+            return rule.kind
+    return None
+
+
+def check_blocked(*, email: str, ip: str | None) -> None:
+    if blocked_reason(email=email, ip=ip):
+        raise SubmissionRefused(
+            _(
+                "Petitions from this e-mail address or network are not accepted. If you think "
+                "this is a mistake, please call the ministry's service line."
+            ),
+            code="blocked",
+        )
+
+
+# --- Rate limits (fixed windows in the cache) ----------------------------------------------------
+
+
+def _hit(key: str, *, limit: int, window: int) -> bool:
+    """Count one event in a fixed window; True while within ``limit``."""
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count <= limit
+
+
+def check_submission_rate(*, email: str, ip: str | None) -> None:
+    """Per IP and per e-mail address (its SHA-256 as the key), ``PETITIONS_RATE_*``."""
+    if not settings.PETITIONS_RATE_LIMIT_ENABLED:
+        return
+    window = settings.PETITIONS_RATE_WINDOW_SECONDS
+    minutes = max(1, window // 60)
+    if ip and not _hit(
+        "petitions:rate:ip:" + ip, limit=settings.PETITIONS_RATE_PER_IP, window=window
+    ):
+        raise SubmissionRefused(
+            _(
+                "Too many petitions have been sent from your network recently. Please try again "
+                "in %(minutes)d minutes."
+            ),
+            code="rate",
+            params={"minutes": minutes},
+        )
+    key = "petitions:rate:email:" + hashlib.sha256(email.lower().encode()).hexdigest()
+    if not _hit(key, limit=settings.PETITIONS_RATE_PER_EMAIL, window=window):
+        raise SubmissionRefused(
+            _(
+                "You have sent several petitions from this e-mail address recently. Please try "
+                "again in %(minutes)d minutes."
+            ),
+            code="rate",
+            params={"minutes": minutes},
+        )
+
+
+def check_lookup_rate(*, ip: str | None, case_number: str) -> None:
+    """Against guessing query codes: per IP and per case number, failed or not."""
+    if not settings.PETITIONS_RATE_LIMIT_ENABLED:
+        return
+    window = settings.PETITIONS_LOOKUP_WINDOW_SECONDS
+    ok = True
+    if ip:
+        ok = _hit(
+            "petitions:lookup:ip:" + ip, limit=settings.PETITIONS_LOOKUP_PER_IP, window=window
+        )
+    if ok and case_number:
+        ok = _hit(
+            "petitions:lookup:case:" + case_number[:20],
+            limit=settings.PETITIONS_LOOKUP_PER_CASE,
+            window=window,
+        )
+    if not ok:
+        raise SubmissionRefused(
+            _("Too many attempts. Please wait %(minutes)d minutes and try again."),
+            code="rate",
+            params={"minutes": max(1, window // 60)},
+        )
+
+
+# --- Near-duplicates -----------------------------------------------------------------------------
+
+
+def normalise_text(text: str) -> str:
+    """NFKC, lower case, letters and digits only (spaces and punctuation removed): the
+    fingerprint compared for near-duplicates."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def shingles(text: str, size: int = 3) -> set[str]:
+    if len(text) <= size:
+        return {text} if text else set()
+    return {text[i : i + size] for i in range(len(text) - size + 1)}
+
+
+def jaccard(a: str, b: str) -> float:
+    sa, sb = shingles(a), shingles(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)
+
+
+class _TrigramMatch(Func):
+    """``a % b`` (pg_trgm): true when the similarity is at least ``pg_trgm.similarity_threshold``
+    (0.3 by default). It is what the GIN trigram index answers."""
+
+    arg_joiner = " %% "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+# pg_trgm's default ``similarity_threshold``: the ``%`` pre-filter is only added when the
+# duplicate threshold is at least this (leave the server's setting at its default).
+PG_TRGM_DEFAULT_THRESHOLD = 0.3
+
+
+def similar_petition(*, email: str, fingerprint: str) -> Petition | None:
+    """A recent petition of the same sender whose text is nearly the same.
+
+    Only the sender's own recent cases are compared (case-insensitive e-mail, last
+    ``PETITIONS_DUPLICATE_DAYS``; PostgreSQL serves this by the ``UPPER(citizen_email),
+    created_at`` index of migration 0004). On PostgreSQL the text is compared with pg_trgm:
+    the ``%`` operator (GIN trigram index ``petitions_fingerprint_trgm``) as a pre-filter and
+    ``similarity() >= threshold`` as the rule; elsewhere 3-character shingles and Jaccard on
+    at most 50 recent cases. One query either way."""
+    if not fingerprint:
+        return None
+    threshold = settings.PETITIONS_DUPLICATE_THRESHOLD
+    since = timezone.now() - timedelta(days=settings.PETITIONS_DUPLICATE_DAYS)
+    recent = (
+        Petition.objects.filter(citizen_email__iexact=email, created_at__gte=since)
+        .exclude(status__in=[PetitionStatus.REJECTED, PetitionStatus.MERGED])
+        .order_by("-created_at")
+    )
+    if connection.vendor == "postgresql":
+        if threshold >= PG_TRGM_DEFAULT_THRESHOLD:
+            recent = recent.filter(_TrigramMatch(F("body_fingerprint"), Value(fingerprint)))
+        return (
+            recent.annotate(similarity=TrigramSimilarity("body_fingerprint", fingerprint))
+            .filter(similarity__gte=threshold)
+            .only("id", "case_number", "status")
+            .first()
+        )
+    for candidate in recent.only("id", "body_fingerprint", "case_number", "status")[:50]:
+        if jaccard(candidate.body_fingerprint, fingerprint) >= threshold:
+            return candidate
+    return None
+
+
+def check_duplicate(*, email: str, fingerprint: str) -> None:
+    duplicate = similar_petition(email=email, fingerprint=fingerprint)
+    if duplicate is not None:
+        raise SubmissionRefused(
+            _(
+                "You have already sent us a petition with nearly the same text (case %(case)s). "
+                "Please follow that case instead of sending it again."
+            ),
+            code="duplicate",
+            params={"case": duplicate.case_number or _("waiting for your confirmation")},
+        )

@@ -1,0 +1,613 @@
+"""The life of a case: submit and confirm (web), open from mail, number, register and route,
+and every staff action (assign, note, extend, reply through sign-off, reject, merge).
+
+Contracts:
+
+- Case numbers come from ``core.sequences.next_value(scope="petitions:case", year=<ROC year>)``
+  inside the transaction that confirms or opens the case (gap-free; a rollback gives the
+  number back). The query code is returned once, in clear, in a ``NumberedCase``; only its
+  hash is stored.
+- Every staff action takes ``actor=`` and checks it here, so pages, admin actions, the API and
+  tasks share one rule (``Petition.objects.manageable_by`` for note/assign/extend,
+  ``actionable_by`` for reply/reject/merge); a refusal is ``PermissionDenied``.
+  ``actor=None`` means the system (tasks, the intake) and is only passed by internal code.
+- A staff action may carry ``version`` (``petition_version`` of the case the form was built
+  from): when the case changed since, nothing is done and a ``ValidationError`` with code
+  ``stale`` says so, which makes a double submit harmless.
+- Status changes are conditional updates on the locked row; each one adds a ``StatusEvent``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.dates import add_working_days, roc_year
+from core.models import Organization
+from core.sequences import next_value
+from documents.choices import DocumentCategory
+from documents.services import StepSpec, document_register, document_update, signoff_start
+
+from ..choices import OPEN_STATUSES, PetitionSource, PetitionStatus
+from ..constants import (
+    CASE_NUMBER_SCOPE,
+    CONFIRMATION_HOURS,
+    MAX_CASE_SERIAL,
+    TASK_REGISTER_CONFIRMED,
+)
+from ..models import DeadlineExtension, InternalNote, Petition, RoutingRule, StatusEvent
+from ..selectors.staff import assignable_handlers
+from . import abuse
+from .attachments import public_attachments_check, public_attachments_save
+from .mail import citizen_mail_queue, mail_queue, mail_render, reply_address
+from .queue import enqueue_on_commit
+from .survey import petition_survey_invite
+from .tokens import (
+    query_code_hash,
+    query_code_matches,
+    query_code_new,
+    token_hash,
+    url_token_new,
+)
+
+# --- Numbering -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NumberedCase:
+    """A case that has just been numbered, with its query code in clear: the one value the
+    citizen's mail needs and the database never holds."""
+
+    petition: Petition
+    query_code: str
+
+
+def case_number_format(*, year: int, serial: int) -> str:
+    return f"{year:03d}-{serial:06d}"
+
+
+def _number(petition: Petition, *, now) -> str:
+    """Give ``petition`` the next case number of the ROC year of ``now`` (Taipei date) and a
+    new query code; returns the code. Inside the caller's transaction."""
+    year = roc_year(now)
+    serial = next_value(scope=CASE_NUMBER_SCOPE, year=year, max_value=MAX_CASE_SERIAL)
+    code = query_code_new()
+    petition.roc_year = year
+    petition.serial = serial
+    petition.case_number = case_number_format(year=year, serial=serial)
+    petition.query_code_hash = query_code_hash(code)
+    return code
+
+
+# --- Web: submit, confirm, look up ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    petition: Petition
+    already: bool  # the link had been used before: nothing changed, nothing sent
+
+
+def petition_submit(
+    *,
+    name: str,
+    email: str,
+    subject: str,
+    body: str,
+    category,
+    county,
+    consent: bool,
+    phone: str = "",
+    attachments=(),
+    ip: str | None = None,
+    honeypot: str = "",
+    base_url: str = "",
+    language: str | None = None,
+) -> Petition:
+    """Save a web petition waiting for e-mail confirmation and mail the confirmation link.
+
+    Refusals, in this order: honeypot filled, blocked sender, missing consent, attachments,
+    rate limit, near-duplicate of the sender's recent petition. Nothing is saved when anything
+    is refused."""
+    email = (email or "").strip()
+    abuse.check_honeypot(honeypot)
+    abuse.check_blocked(email=email, ip=ip)
+    if not consent:
+        raise ValidationError(
+            {
+                "consent": _(
+                    "Please agree to the privacy notice so that we can handle your petition."
+                )
+            }
+        )
+    uploads = public_attachments_check(attachments)
+    abuse.check_submission_rate(email=email, ip=ip)
+    fingerprint = abuse.normalise_text(subject + "\n" + body)
+    abuse.check_duplicate(email=email, fingerprint=fingerprint)
+    token = url_token_new()
+    now = timezone.now()
+    with transaction.atomic():
+        petition = Petition(
+            source=PetitionSource.WEB,
+            status=PetitionStatus.PENDING_CONFIRMATION,
+            citizen_name=(name or "").strip(),
+            citizen_email=email,
+            citizen_phone=(phone or "").strip(),
+            subject=(subject or "").strip(),
+            body=body or "",
+            category=category,
+            county=county,
+            consent=True,
+            consent_at=now,
+            confirmation_token_hash=token_hash(token),
+            confirmation_expires_at=now + timedelta(hours=CONFIRMATION_HOURS),
+            submitter_ip=ip,
+            body_fingerprint=fingerprint,
+        )
+        # Every field is validated. Not repeated here: the existence queries of the two foreign
+        # keys (the form has just loaded both objects) and the queries validating the model's
+        # constraints (they concern status, case number and merge target, which this code sets
+        # to constants; the database enforces them anyway and the block rolls back whole).
+        petition.full_clean(exclude=["category", "county"], validate_constraints=False)
+        petition.save()
+        public_attachments_save(petition=petition, uploads=uploads)
+        citizen_mail_queue(
+            petition=petition,
+            template="petitions/emails/confirm",
+            context={
+                "link": base_url.rstrip("/") + "/petitions/confirm/" + token + "/",
+                "hours": CONFIRMATION_HOURS,
+            },
+            language=language,
+        )
+    return petition
+
+
+def petition_confirm(
+    *, token: str, base_url: str = "", language: str | None = None
+) -> Confirmation:
+    """Confirm by the e-mailed link: number the case, make its query code, mail both, and
+    hand the case to registration (task ``petitions.register_confirmed`` after commit, so the
+    citizen's confirmation never fails because registration does).
+
+    A second use of the link changes nothing (``already=True``); an unknown or expired link is
+    a ``ValidationError``."""
+    digest = token_hash(token or "")
+    with transaction.atomic():
+        petition = (
+            Petition.objects.select_for_update().filter(confirmation_token_hash=digest).first()
+        )
+        if petition is None or not token:
+            raise ValidationError(
+                _(
+                    "This confirmation link is not valid. Please copy the whole link from "
+                    "the e-mail."
+                ),
+                code="invalid",
+            )
+        if petition.status != PetitionStatus.PENDING_CONFIRMATION:
+            return Confirmation(petition=petition, already=True)
+        now = timezone.now()
+        if petition.confirmation_expires_at and petition.confirmation_expires_at < now:
+            raise ValidationError(
+                _(
+                    "This confirmation link has expired (links are valid for %(hours)d hours). "
+                    "Please send your petition again."
+                ),
+                code="expired",
+                params={"hours": CONFIRMATION_HOURS},
+            )
+        code = _number(petition, now=now)
+        petition.status = PetitionStatus.RECEIVED
+        petition.confirmed_at = now
+        petition.full_clean()
+        petition.save()
+        StatusEvent.objects.create(petition=petition, status=PetitionStatus.RECEIVED)
+        citizen_mail_queue(
+            petition=petition,
+            template="petitions/emails/case_number",
+            context={"query_code": code, "link": base_url.rstrip("/") + "/petitions/progress/"},
+            language=language,
+        )
+        enqueue_on_commit(TASK_REGISTER_CONFIRMED, petition_id=petition.pk)
+    return Confirmation(petition=petition, already=False)
+
+
+def petition_lookup(*, case_number: str, query_code: str, ip: str | None = None) -> Petition:
+    """The case whose number and query code both match; else one message that does not say
+    which was wrong. Rate-limited per IP and per case number; the code is compared with the
+    password hasher (constant time), also when the case does not exist."""
+    case_number = (case_number or "").strip()
+    abuse.check_lookup_rate(ip=ip, case_number=case_number)
+    petition = (
+        Petition.objects.confirmed().filter(case_number=case_number).first()
+        if case_number
+        else None
+    )
+    matches = query_code_matches(query_code, petition.query_code_hash if petition else None)
+    if petition is None or not matches or petition.anonymised_at:
+        raise ValidationError(
+            _("The case number and query code do not match any case. Please check both."),
+            code="no_match",
+        )
+    return petition
+
+
+# --- Mail: open a case --------------------------------------------------------------------------
+
+
+def petition_open_from_mail(
+    *, source: str, citizen_name: str, citizen_email: str, subject: str, body: str
+) -> NumberedCase:
+    """A received, numbered case from an e-mailed petition (inside the caller's transaction:
+    the intake's, which also stores the message). ``ValidationError`` when the data cannot
+    make a valid case."""
+    now = timezone.now()
+    petition = Petition(
+        source=source,
+        status=PetitionStatus.RECEIVED,
+        citizen_name=citizen_name[:100],
+        citizen_email=citizen_email,
+        subject=(subject or str(_("(no subject)")))[:200],
+        body=body or str(_("(empty message)")),
+        confirmed_at=now,
+    )
+    code = _number(petition, now=now)
+    petition.full_clean(exclude=["category", "county"])
+    petition.save()
+    StatusEvent.objects.create(petition=petition, status=PetitionStatus.RECEIVED)
+    return NumberedCase(petition=petition, query_code=code)
+
+
+def received_mail_queue(*, numbered: NumberedCase) -> None:
+    """Acknowledge an e-mailed petition: case number, query code and the reply address."""
+    petition = numbered.petition
+    subject, body = mail_render(
+        "petitions/emails/received",
+        {
+            "petition": petition,
+            "query_code": numbered.query_code,
+            "link": settings.PETITIONS_PUBLIC_BASE_URL.rstrip("/") + "/petitions/progress/",
+        },
+    )
+    mail_queue(
+        to=petition.citizen_email,
+        subject=subject,
+        body=body,
+        kind="received",
+        petition=petition,
+        reply_to=reply_address(petition),
+    )
+
+
+# --- Registration, routing, deadline --------------------------------------------------------------
+
+
+def default_unit() -> Organization:
+    code = settings.PETITIONS_DEFAULT_UNIT
+    unit = Organization.objects.filter(code=code).first() if code else None
+    return unit or Organization.objects.filter(parent__isnull=True).order_by("sort_order").first()
+
+
+def route(*, petition: Petition) -> tuple[Organization, int]:
+    """The handling unit and the deadline in working days: the category's active routing
+    rule, else ``PETITIONS_DEFAULT_UNIT`` (or the top unit) and
+    ``PETITIONS_DEADLINE_WORKING_DAYS``."""
+    days = settings.PETITIONS_DEADLINE_WORKING_DAYS
+    rule = None
+    if petition.category_id:
+        rule = RoutingRule.objects.filter(category_id=petition.category_id, active=True).first()
+    if rule is None:
+        return default_unit(), days
+    return rule.unit, rule.working_days or days
+
+
+def petition_register_confirmed(*, petition: Petition | int) -> Petition:
+    """Register a confirmed case in documents (idempotent: once registered, nothing changes),
+    route it to a unit by its category and set its deadline in working days from the
+    confirmation date. ``petition`` is a case or its id. Run by the system (after a web
+    confirmation, by the intake, before a first reply)."""
+    pk = petition.pk if isinstance(petition, Petition) else petition
+    with transaction.atomic():
+        petition = Petition.objects.select_for_update().get(pk=pk)
+        if petition.status == PetitionStatus.PENDING_CONFIRMATION:
+            raise ValidationError(_("An unconfirmed petition is not registered."))
+        if petition.document_id:
+            return petition
+        unit, days = route(petition=petition)
+        start = timezone.localdate(petition.confirmed_at or timezone.now())
+        deadline = add_working_days(start, days)
+        document = document_register(
+            unit=unit,
+            subject=str(_("Petition %(number)s: %(subject)s"))
+            % {"number": petition.case_number, "subject": petition.subject},
+            sender=str(_("Citizen mailbox")),
+            category=DocumentCategory.INCOMING,
+            deadline=deadline,
+            source=petition,
+            external_system="petitions",
+            external_id=str(petition.pk),
+        )
+        petition.document = document
+        petition.handling_unit = petition.handling_unit or unit
+        petition.deadline = petition.deadline or deadline
+        petition.save(update_fields=["document", "handling_unit", "deadline", "updated_at"])
+    return petition
+
+
+# --- Staff actions: shared rules ---------------------------------------------------------------
+
+
+def petition_version(petition: Petition) -> str:
+    """The token a staff form carries to detect a case changed since the page was built."""
+    return petition.updated_at.isoformat() if petition.updated_at else ""
+
+
+def _authorise(actor, petition: Petition, rule: str) -> None:
+    """``rule`` is ``"manage"`` or ``"act"``; ``actor=None`` is the system."""
+    if actor is None:
+        return
+    queryset = (
+        Petition.objects.manageable_by(actor)
+        if rule == "manage"
+        else Petition.objects.actionable_by(actor)
+    )
+    if not queryset.filter(pk=petition.pk).exists():
+        raise PermissionDenied(_("You may not change this case."))
+
+
+def _lock(petition: Petition, *, actor, rule: str, version: str | None) -> Petition:
+    """The case's row, locked, after the actor and the version were checked."""
+    locked = Petition.objects.select_for_update().get(pk=petition.pk)
+    _authorise(actor, locked, rule)
+    if version is not None and version != petition_version(locked):
+        raise ValidationError(
+            _(
+                "The case was changed after this page was opened (perhaps the form was sent "
+                "twice), so nothing was saved. Check the case and try again if needed."
+            ),
+            code="stale",
+        )
+    return locked
+
+
+def _touch(petition: Petition) -> None:
+    now = timezone.now()
+    Petition.objects.filter(pk=petition.pk).update(updated_at=now)
+    petition.updated_at = now
+
+
+def _event(petition: Petition, status: str, *, actor=None, note: str = "") -> None:
+    StatusEvent.objects.create(petition=petition, status=status, actor=actor, public_note=note)
+
+
+def _set_status(petition: Petition, *, new: str, allowed, actor=None, note: str = "") -> None:
+    """Conditional update (row count checked): a concurrent change wins, this one refuses."""
+    now = timezone.now()
+    changed = Petition.objects.filter(pk=petition.pk, status__in=list(allowed)).update(
+        status=new, updated_at=now
+    )
+    if not changed:
+        raise ValidationError(
+            _("The case is %(status)s now; this action is not possible."),
+            params={"status": petition.get_status_display()},
+            code="status",
+        )
+    petition.status = new
+    petition.updated_at = now
+    _event(petition, new, actor=actor, note=note)
+
+
+def _require_open(petition: Petition) -> None:
+    if petition.status not in OPEN_STATUSES:
+        raise ValidationError(
+            _("The case is %(status)s now; this action is not possible."),
+            params={"status": petition.get_status_display()},
+            code="status",
+        )
+
+
+# --- Staff actions -------------------------------------------------------------------------------
+
+
+def petition_assign(*, petition: Petition, handler, actor, version: str | None = None) -> Petition:
+    """Give the case to ``handler`` (one of ``selectors.staff.assignable_handlers``); a
+    received case becomes *assigned*. Assigning the current handler again changes nothing."""
+    with transaction.atomic():
+        petition = _lock(petition, actor=actor, rule="manage", version=version)
+        _require_open(petition)
+        if not assignable_handlers(petition).filter(pk=handler.pk).exists():
+            raise ValidationError(
+                {"handler": _("This person does not handle petitions of the case's unit.")}
+            )
+        if petition.handler_id == handler.pk:
+            return petition
+        if petition.handling_unit_id is None and handler.organization_id:
+            petition.handling_unit_id = handler.organization_id
+        petition.handler = handler
+        petition.save(update_fields=["handler", "handling_unit", "updated_at"])
+        if petition.status == PetitionStatus.RECEIVED:
+            _set_status(
+                petition,
+                new=PetitionStatus.ASSIGNED,
+                allowed=[PetitionStatus.RECEIVED],
+                actor=actor,
+            )
+    return petition
+
+
+def note_add(*, petition: Petition, text: str, actor, version: str | None = None) -> InternalNote:
+    """An internal note by ``actor`` (staff only; never shown to the citizen)."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write the note.")})
+    with transaction.atomic():
+        petition = _lock(petition, actor=actor, rule="manage", version=version)
+        note = InternalNote(petition=petition, author=actor, text=text)
+        note.full_clean()
+        note.save()
+        _touch(petition)
+    return note
+
+
+def deadline_extend(
+    *, petition: Petition, working_days: int, reason: str, actor, version: str | None = None
+) -> DeadlineExtension:
+    """Move the deadline ``working_days`` working days later, with a reason; the document's
+    deadline follows and every extension is kept."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the extension.")})
+    if not working_days or working_days < 1:
+        raise ValidationError({"working_days": _("Extend by at least one working day.")})
+    with transaction.atomic():
+        petition = _lock(petition, actor=actor, rule="manage", version=version)
+        _require_open(petition)
+        if petition.deadline is None:
+            raise ValidationError(_("This case has no deadline yet."))
+        new = add_working_days(petition.deadline, working_days)
+        extension = DeadlineExtension(
+            petition=petition,
+            old_deadline=petition.deadline,
+            new_deadline=new,
+            working_days=working_days,
+            reason=reason,
+            created_by=actor,
+        )
+        extension.full_clean()
+        extension.save()
+        petition.deadline = new
+        petition.save(update_fields=["deadline", "updated_at"])
+        if petition.document_id:
+            document_update(document=petition.document, deadline=new)
+    return extension
+
+
+def reply_submit(
+    *, petition: Petition, text: str, signers, actor, version: str | None = None
+) -> Petition:
+    """Save the reply and send it through a sign-off chain on the case's document (one order
+    per signer, in the given order). The citizen gets it only when the chain completes."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write the reply.")})
+    signers = list(signers)
+    if not signers:
+        raise ValidationError({"signers": _("Choose at least one person to sign off the reply.")})
+    with transaction.atomic():
+        petition = _lock(petition, actor=actor, rule="act", version=version)
+        if petition.status not in OPEN_STATUSES or petition.status == PetitionStatus.REPLIED:
+            raise ValidationError(
+                _("The case is %(status)s now; this action is not possible."),
+                params={"status": petition.get_status_display()},
+                code="status",
+            )
+        if petition.document_id is None:
+            petition_register_confirmed(petition=petition)
+            petition.refresh_from_db()
+        petition.reply_text = text
+        petition.save(update_fields=["reply_text", "updated_at"])
+        _set_status(petition, new=PetitionStatus.REPLIED, allowed=OPEN_STATUSES, actor=actor)
+        signoff_start(
+            document=petition.document,
+            started_by=actor,
+            steps=[StepSpec(order=i, user=u) for i, u in enumerate(signers, start=1)],
+        )
+    return petition
+
+
+def reply_signoff_approved(*, document, chain, outcome, comment, actor) -> None:
+    """documents hook: the chain is complete → the case is answered, the reply goes to the
+    citizen (with the case's reply address), then the survey link."""
+    petition = Petition.objects.select_for_update().filter(document=document).first()
+    if petition is None or petition.status != PetitionStatus.REPLIED:
+        return
+    now = timezone.now()
+    Petition.objects.filter(pk=petition.pk).update(
+        status=PetitionStatus.ANSWERED, replied_at=now, updated_at=now
+    )
+    petition.status = PetitionStatus.ANSWERED
+    petition.replied_at = now
+    _event(petition, PetitionStatus.ANSWERED, actor=actor)
+    subject, body = mail_render("petitions/emails/reply", {"petition": petition})
+    mail_queue(
+        to=petition.citizen_email,
+        subject=subject,
+        body=body,
+        kind="reply",
+        petition=petition,
+        reply_to=reply_address(petition),
+    )
+    petition_survey_invite(petition=petition)
+
+
+def reply_signoff_returned(*, document, chain, outcome, comment, actor) -> None:
+    """documents hook: the chain was returned → the case is back *in progress*, the comment
+    kept as a note."""
+    petition = Petition.objects.select_for_update().filter(document=document).first()
+    if petition is None or petition.status != PetitionStatus.REPLIED:
+        return
+    Petition.objects.filter(pk=petition.pk).update(
+        status=PetitionStatus.IN_PROGRESS, updated_at=timezone.now()
+    )
+    _event(petition, PetitionStatus.IN_PROGRESS, actor=actor)
+    InternalNote.objects.create(
+        petition=petition,
+        author=actor,
+        text=str(_("Reply returned: %(comment)s")) % {"comment": comment or "-"},
+    )
+
+
+def petition_reject(
+    *, petition: Petition, reason: str, actor, version: str | None = None
+) -> Petition:
+    """Close an open case as *rejected*; the reason is shown to the citizen."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the rejection.")})
+    with transaction.atomic():
+        petition = _lock(petition, actor=actor, rule="act", version=version)
+        _set_status(
+            petition, new=PetitionStatus.REJECTED, allowed=OPEN_STATUSES, actor=actor, note=reason
+        )
+        Petition.objects.filter(pk=petition.pk).update(reject_reason=reason)
+        petition.reject_reason = reason
+    return petition
+
+
+def petition_merge(
+    *, petition: Petition, into: Petition, actor, version: str | None = None
+) -> Petition:
+    """Close ``petition`` as *merged* into ``into`` (which the actor may act on too), with a
+    note on the target. Both rows are locked in pk order."""
+    if petition.pk == into.pk:
+        raise ValidationError({"into": _("A case cannot be merged into itself.")})
+    with transaction.atomic():
+        first, second = sorted([petition.pk, into.pk])
+        list(Petition.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk"))
+        petition = _lock(petition, actor=actor, rule="act", version=version)
+        into = Petition.objects.get(pk=into.pk)
+        _authorise(actor, into, "act")
+        if into.status == PetitionStatus.MERGED:
+            raise ValidationError({"into": _("That case is itself merged; choose its target.")})
+        Petition.objects.filter(pk=petition.pk).update(merged_into=into)
+        petition.merged_into = into
+        _set_status(
+            petition,
+            new=PetitionStatus.MERGED,
+            allowed=OPEN_STATUSES,
+            actor=actor,
+            note=str(_("Merged into case %(number)s.")) % {"number": into.case_number},
+        )
+        InternalNote.objects.create(
+            petition=into,
+            author=actor,
+            text=str(_("Case %(number)s merged into this one.")) % {"number": petition.case_number},
+        )
+    return petition

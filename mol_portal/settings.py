@@ -595,7 +595,7 @@ PETITIONS_DUPLICATE_DAYS = env_int("PETITIONS_DUPLICATE_DAYS", 30, minimum=1)
 PETITIONS_MAX_ATTACHMENT_BYTES = env_int(
     "PETITIONS_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024, minimum=1024
 )
-# Staff side and e-mail intake (engineer 2).
+# Staff side and e-mail intake.
 PETITIONS_REPLY_ADDRESS = os.environ.get("PETITIONS_REPLY_ADDRESS", "petitions@mol.gov.tw")
 PETITIONS_BOUNCE_ADDRESS = os.environ.get("PETITIONS_BOUNCE_ADDRESS", "")
 PETITIONS_PUBLIC_BASE_URL = os.environ.get("PETITIONS_PUBLIC_BASE_URL", "")

@@ -29,16 +29,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .choices import LoginMethod
 from .forms import CodeForm, EnrolForm, LoginForm, MoveForm, PasswordChangeForm, QuickLinkForm
-from .mfa import certificates as certs
-from .mfa import flow
-from .mfa.constants import SESSION_NEW_BACKUP_CODES, SESSION_PASSWORD_EXPIRED
-from .mfa.launcher import (
+from .launcher import (
     launcher_usage_record,
     quick_link_add,
     quick_link_move,
     quick_link_remove,
     url_is_web,
 )
+from .mfa import certificates as certs
+from .mfa import flow
+from .mfa.constants import SESSION_NEW_BACKUP_CODES, SESSION_PASSWORD_EXPIRED
 from .mfa.selectors import (
     backup_codes_remaining,
     mfa_enrolled,

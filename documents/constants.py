@@ -11,9 +11,6 @@ UNIT_NAME_LEADERS = ("勞動及", "勞動力", "勞動", "勞工")
 SERIAL_DIGITS = 7
 MAX_SERIAL = 10**SERIAL_DIGITS - 1
 
-#: Default largest attachment (override with the DOCUMENTS_MAX_ATTACHMENT_BYTES setting).
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-
 #: Default maximum number of attachments per upload.
 MAX_ATTACHMENTS = 10
 

@@ -19,8 +19,6 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from .constants import MAX_ATTACHMENT_BYTES
-
 PDF = "application/pdf"
 PNG = "image/png"
 JPEG = "image/jpeg"
@@ -60,7 +58,7 @@ class CheckedFile:
 
 
 def max_attachment_bytes() -> int:
-    return int(getattr(settings, "DOCUMENTS_MAX_ATTACHMENT_BYTES", MAX_ATTACHMENT_BYTES))
+    return settings.DOCUMENTS_MAX_ATTACHMENT_BYTES
 
 
 def _zip_kind(upload) -> str | None:

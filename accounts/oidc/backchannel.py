@@ -34,11 +34,10 @@ from jwcrypto import jwt
 
 from core.choices import AuditAction
 
-from ..models import User
+from ..models import ApplicationSignIn, BackchannelLogoutDelivery, User
 from . import metrics
 from .choices import DeliveryStatus, LogoutReason
 from .constants import BACKCHANNEL_LOGOUT_EVENT, LOGOUT_TOKEN_LIFETIME_SECONDS, LOGOUT_TOKEN_TYPE
-from .models import ApplicationSignIn, BackchannelLogoutDelivery
 from .selectors import subject_for_user
 from .validators import signing_key
 

@@ -9,12 +9,10 @@ scope check) without touching this app. The setting is read per request, never a
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-DEFAULT_PERMISSION_CLASSES = ("rest_framework.permissions.IsAuthenticated",)
-
 
 def api_permission_classes():
-    paths = getattr(settings, "DOCUMENTS_API_PERMISSION_CLASSES", None)
-    return [import_string(path) for path in (paths or DEFAULT_PERMISSION_CLASSES)]
+    """``settings.DOCUMENTS_API_PERMISSION_CLASSES``, read per request."""
+    return [import_string(path) for path in settings.DOCUMENTS_API_PERMISSION_CLASSES]
 
 
 class PluggablePermissionsMixin:

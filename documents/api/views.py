@@ -1,7 +1,6 @@
 """REST API of the register: other systems register documents and read their status."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,12 +16,6 @@ from .serializers import (
     DocumentSerializer,
     DocumentStatusSerializer,
 )
-
-
-def _as_api_error(exc: DjangoValidationError) -> exceptions.ValidationError:
-    if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError(exc.message_dict)
-    return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 
 class DocumentListCreateView(PluggablePermissionsMixin, generics.ListAPIView):
@@ -59,8 +52,6 @@ class DocumentListCreateView(PluggablePermissionsMixin, generics.ListAPIView):
             raise exceptions.ValidationError(
                 {"unit": [_("You may not register documents for this unit.")]}
             ) from exc
-        except DjangoValidationError as exc:
-            raise _as_api_error(exc) from exc
         except services.SignOffError as exc:
             raise exceptions.ValidationError({"steps": [exc.message]}) from exc
         created = document.created

@@ -70,10 +70,9 @@ def serial_scope(unit: Organization) -> str:
 
 
 def allocate_serial(*, unit: Organization, year: int) -> int:
-    """The next serial of (unit, year). Must run inside the caller's transaction: the counter
-    row stays locked until it commits, and a rollback gives the serial back."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("allocate_serial() must be called inside transaction.atomic()")
+    """The next serial of (unit, year). Must run inside the caller's transaction (RuntimeError
+    otherwise): the counter row stays locked until it commits, and a rollback gives the serial
+    back."""
     try:
         return next_value(scope=serial_scope(unit), year=year, max_value=MAX_SERIAL)
     except ValidationError:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -6,6 +7,7 @@ from .roles import roles_sync_after_migrate
 
 
 class AccountsConfig(AppConfig):
+    default = True
     name = "accounts"
     verbose_name = _("Accounts and single sign-on")
 
@@ -22,5 +24,16 @@ class AccountsConfig(AppConfig):
             masked=["email", "mobile", "name_zh", "name_en", "first_name", "last_name"],
         )
         audit.register(UnitOfficer)
-        from .mfa import receivers, tiles  # noqa: F401  (MFA part: lockout audit, tiles)
+        from . import tiles  # noqa: F401  (the intranet tiles)
+        from .mfa import receivers  # noqa: F401  (MFA part: lockout audit)
         from .oidc import receivers as oidc_receivers  # noqa: F401  (OIDC: counters, logout)
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """``django.contrib.admin`` with the portal's admin site as the default site. Named in
+    ``INSTALLED_APPS`` in place of ``django.contrib.admin``; ``default = False`` keeps
+    ``AccountsConfig`` the config of the ``accounts`` entry."""
+
+    default = False
+
+    default_site = "accounts.admin_site.PortalAdminSite"

@@ -21,5 +21,3 @@ BACKUP_DEVICE_NAME = "backup-codes"
 SEEN_WRITE_INTERVAL = 60
 # How long a "second factor not needed" decision is trusted before it is checked again.
 MFA_RECHECK_SECONDS = 60
-
-MAX_QUICK_LINKS = 50

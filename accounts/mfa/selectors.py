@@ -11,7 +11,14 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
-from ..models import Application, DirectoryGroup, RoleAssignment, User, UserSession
+from ..models import (
+    Application,
+    ApplicationSignIn,
+    DirectoryGroup,
+    RoleAssignment,
+    User,
+    UserSession,
+)
 from .constants import BACKUP_DEVICE_NAME
 
 
@@ -154,8 +161,6 @@ def user_tokens_by_application(user: User) -> list[dict]:
         row.setdefault("until", None)
     apps = Application.objects.in_bulk(rows.keys())
     # Where the person signed in to each application from (browser IP and device).
-    from accounts.oidc.models import ApplicationSignIn
-
     sign_ins = {
         s.application_id: s
         for s in ApplicationSignIn.objects.filter(user=user, application_id__in=rows.keys())

@@ -23,9 +23,8 @@ from oauth2_provider.models import get_access_token_model, get_refresh_token_mod
 
 from core.models import Organization
 
-from ..models import Application, DirectoryGroup, Role, RoleAssignment, User
+from ..models import Application, DirectoryGroup, Role, RoleAssignment, SubjectIdentifier, User
 from .constants import APPLICATION_ADMIN_ROLE
-from .models import SubjectIdentifier
 
 # --- Access policy ----------------------------------------------------------------------------
 

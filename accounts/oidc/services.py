@@ -16,9 +16,8 @@ from core.services import audit_record
 
 from .. import authz
 from ..choices import RoleSource
-from ..models import Application, Role, RoleAssignment, User
+from ..models import Application, ApplicationSignIn, Role, RoleAssignment, User
 from . import metrics
-from .models import ApplicationSignIn
 
 # Role assignments the rights API may remove: the others belong to their source (the HR feed,
 # a directory group) and would come back at the next sync.

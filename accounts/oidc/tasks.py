@@ -6,9 +6,9 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from ..models import BackchannelLogoutDelivery
 from .backchannel import deliveries_due, delivery_attempt, retry_delay
 from .choices import DeliveryStatus
-from .models import BackchannelLogoutDelivery
 
 logger = logging.getLogger("accounts.oidc.tasks")
 

@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 
+from accounts.models import ApplicationSignIn, BackchannelLogoutDelivery
 from accounts.oidc.backchannel import delivery_attempt, notify_user_logout, retry_delay
 from accounts.oidc.choices import DeliveryStatus, LogoutReason
 from accounts.oidc.constants import BACKCHANNEL_LOGOUT_EVENT
-from accounts.oidc.models import ApplicationSignIn, BackchannelLogoutDelivery
 from accounts.services import user_sign_out_everywhere
 from core.models import AuditLogEntry
 from tests.accounts.oidc_support import code_flow_client, verify_jwt

@@ -5,7 +5,7 @@ that exchanged the code."""
 import pytest
 from django.urls import reverse
 
-from accounts.oidc.models import ApplicationSignIn
+from accounts.models import ApplicationSignIn
 from tests.accounts.oidc_support import REDIRECT_URI, basic, pkce_pair, query_of
 
 pytestmark = pytest.mark.django_db

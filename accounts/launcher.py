@@ -1,4 +1,5 @@
-"""Writes of the launcher: usage counts and personal quick links."""
+"""Writes of the launcher: usage counts and personal quick links. Its reads are in
+``accounts.selectors`` (``launcher_applications``, ``quick_links_for``)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Application, LauncherUsage, QuickLink, User
 from .constants import MAX_QUICK_LINKS
+from .models import Application, LauncherUsage, QuickLink, User
 
 ALLOWED_SCHEMES = ("http", "https")
 

@@ -1,4 +1,4 @@
-"""The intranet tiles of the MFA part: the launcher (always first) and account security."""
+"""The intranet tiles of the accounts app: the launcher (always first) and account security."""
 
 from django.utils.translation import gettext_lazy as _
 

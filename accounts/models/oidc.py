@@ -1,4 +1,5 @@
-"""Models of the OpenID Connect part. Imported by ``accounts/models.py`` (app label accounts)."""
+"""Models of the OpenID Connect part: subject identifiers, sign-ins at applications and
+back-channel logout deliveries."""
 
 import uuid
 
@@ -8,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import DeliveryStatus, LogoutReason
+from ..oidc.choices import DeliveryStatus, LogoutReason
 
 
 class SubjectIdentifier(models.Model):

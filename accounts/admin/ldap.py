@@ -5,9 +5,10 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ..ldap.config import get_directory
+from ..ldap.services import directory_group_roles_apply
+from ..ldap.tasks import ldap_sync_directory
 from ..models import DirectoryGroup, DirectorySyncState
-from .config import get_directory
-from .services import directory_group_roles_apply
 
 MEMBERS_SHOWN = 100
 
@@ -79,8 +80,6 @@ class DirectorySyncStateAdmin(admin.ModelAdmin):
         return bool(obj.last_error)
 
     def _queue(self, request, queryset, full: bool):
-        from .tasks import ldap_sync_directory
-
         queued = 0
         for state in queryset:
             if get_directory(state.directory) is None:

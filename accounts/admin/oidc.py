@@ -8,10 +8,16 @@ from django.contrib.auth.hashers import identify_hasher
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Application, Role, RoleAssignment
-from .hashers import MIN_CLIENT_SECRET_LENGTH
-from .models import ApplicationSignIn, BackchannelLogoutDelivery, SubjectIdentifier
-from .services import application_prepare, role_assign, role_remove
+from ..models import (
+    Application,
+    ApplicationSignIn,
+    BackchannelLogoutDelivery,
+    Role,
+    RoleAssignment,
+    SubjectIdentifier,
+)
+from ..oidc.hashers import MIN_CLIENT_SECRET_LENGTH
+from ..oidc.services import application_prepare, role_assign, role_remove
 
 
 class ApplicationForm(forms.ModelForm):

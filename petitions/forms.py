@@ -180,6 +180,11 @@ class CaseActionForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("version", petition_version(petition))
         super().__init__(*args, **kwargs)
 
+    def clean_version(self) -> str | None:
+        """The version the page was built from; None when the client sent none (then the
+        service does not compare)."""
+        return self.cleaned_data.get("version") or None
+
 
 class AssignForm(CaseActionForm):
     action = "assign"
@@ -217,7 +222,7 @@ class ReplyForm(CaseActionForm):
     signers = forms.ModelMultipleChoiceField(
         label=_("Signers, in order"),
         queryset=None,
-        help_text=_("They sign off one after the other in the order chosen."),
+        help_text=_("They sign off one after the other, in the order listed."),
     )
 
     def __init__(self, *args, **kwargs):

@@ -6,13 +6,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from .ldap.backends import login_error
+from .ldap.selectors import directory_choices as ldap_directory_choices
+
 
 def directory_choices() -> list[tuple[str, str]]:
-    """The LDAP/AD directories a login can go to (from the LDAP part, when installed)."""
-    try:
-        from .ldap.selectors import directory_choices as ldap_directory_choices
-    except ImportError:
-        return []
+    """The LDAP/AD directories a login can go to (empty when none is configured)."""
     return [(str(key), str(label)) for key, label in ldap_directory_choices()]
 
 
@@ -69,10 +68,6 @@ class LoginForm(AuthenticationForm):
 
 def _directory_error(request) -> str | None:
     """The LDAP part's message when a directory could not be used for this login."""
-    try:
-        from .ldap.backends import login_error
-    except ImportError:
-        return None
     return login_error(request) if request is not None else None
 
 

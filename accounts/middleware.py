@@ -34,6 +34,8 @@ from .mfa.constants import (
     SESSION_PASSWORD_EXPIRED,
     SESSION_SEEN_AT,
 )
+from .mfa.flow import login_continue, method_for_backend
+from .mfa.selectors import mfa_needed
 from .mfa.services import session_record_seen
 
 # Reachable while a step is owed (and never subject to the steps).
@@ -123,8 +125,6 @@ class LoginStepsMiddleware:
         now = int(time.time())
         if checked is not None and now - checked < MFA_RECHECK_SECONDS:
             return True
-        from .mfa.selectors import mfa_needed
-
         if mfa_needed(user):
             return False
         request.session[SESSION_MFA_CHECKED_AT] = now
@@ -132,8 +132,6 @@ class LoginStepsMiddleware:
 
     def _step_up(self, request, user):
         """Turn the session back into a pending login that must pass the second factor."""
-        from .mfa.flow import login_continue, method_for_backend
-
         backend = request.session.get(BACKEND_SESSION_KEY, settings.AUTHENTICATION_BACKENDS[1])
         is_api = request.path_info.startswith("/api/")
         next_url = "" if is_api else request.get_full_path()

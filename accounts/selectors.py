@@ -11,13 +11,12 @@ from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from .models import Application, LauncherUsage, QuickLink, User
+from .oidc.selectors import applications_for_user
 
 
 def launcher_applications(user: User) -> QuerySet[Application]:
     """The launcher's tiles: applications the access policy admits ``user`` to that are shown
     in the launcher and have a launch address; most opened by this user first, then by name."""
-    from .oidc.selectors import applications_for_user
-
     usage = LauncherUsage.objects.filter(user=user, application_id=OuterRef("pk"))
     return (
         applications_for_user(user)

@@ -32,10 +32,8 @@ MAX_STORED_ERRORS = 1000
 # Row lines printed by ``manage.py hr_sync`` before "... and N more".
 MAX_PRINTED_LINES = 500
 
-# Lock so that two feed syncs never overlap.
-LOCK_KEY_PG = 0x4D4F4C5F4852  # "MOL_HR": pg_try_advisory_xact_lock(bigint)
-LOCK_CACHE_KEY = "accounts:hr:sync-lock"
-LOCK_CACHE_TIMEOUT = 60 * 60
+# core.locks.single_flight name, so that two feed syncs never overlap.
+LOCK_NAME = "accounts.hr-sync"
 
 # Who the audit log names for changes made by the HR sync.
 ACTOR_FEED = "hr-sync"

@@ -23,21 +23,20 @@ from __future__ import annotations
 
 import copy
 import logging
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.mail import mail_admins, send_mass_mail
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.choices import AuditAction
+from core.locks import single_flight
 from core.masking import mask_value
 from core.models import Organization
 from core.services import audit_record
@@ -49,9 +48,7 @@ from .choices import SKIPPED_KINDS, WRITING_KINDS, ChangeKind
 from .constants import (
     ACTOR_FEED,
     ACTOR_SCIM,
-    LOCK_CACHE_KEY,
-    LOCK_CACHE_TIMEOUT,
-    LOCK_KEY_PG,
+    LOCK_NAME,
     MAX_STORED_ERRORS,
 )
 from .feed import FeedError, HRRecord, ParsedFeed, RowError, parse_feed
@@ -174,28 +171,13 @@ class SyncResult:
 
 @contextmanager
 def sync_lock():
-    """Hold the one HR-sync lock for the block, or raise :class:`HRSyncBusy` at once.
-
-    PostgreSQL: a transaction-level advisory lock (released with the transaction, even when the
-    worker dies). Other databases (the embedded SQLite default): a lock in the cache.
-    """
-    if connection.vendor == "postgresql":
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY_PG])
-                (acquired,) = cursor.fetchone()
-            if not acquired:
-                raise HRSyncBusy
-            yield
-        return
-    token = uuid.uuid4().hex
-    if not cache.add(LOCK_CACHE_KEY, token, timeout=LOCK_CACHE_TIMEOUT):
-        raise HRSyncBusy
-    try:
+    """Hold the one HR-sync lock (``core.locks.single_flight``) for the block, or raise
+    :class:`HRSyncBusy` at once. The lock goes with the process: a worker that dies leaves
+    none behind."""
+    with single_flight(LOCK_NAME) as acquired:
+        if not acquired:
+            raise HRSyncBusy
         yield
-    finally:
-        if cache.get(LOCK_CACHE_KEY) == token:
-            cache.delete(LOCK_CACHE_KEY)
 
 
 # --- evaluating one record -------------------------------------------------------------------

@@ -27,9 +27,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.http import client_ip
+
 from ..choices import LoginMethod
 from ..models import User
-from .config import Directory, get_directories
+from .config import GROUP_TYPES, Directory, get_directories
+from .connection import connection_options, error_detail, is_unreachable
 from .errors import DirectoryRefusal
 from .selectors import directory_for_login
 from .services import (
@@ -120,8 +123,6 @@ def _ldap_settings(directory: Directory):
     import ldap
     from django_auth_ldap import config as ldap_config
 
-    from .connection import connection_options
-
     group_class = getattr(ldap_config, _group_type_class(directory))
     values = {
         "SERVER_URI": directory.server_uri,
@@ -148,8 +149,6 @@ def _ldap_settings(directory: Directory):
 
 
 def _group_type_class(directory: Directory) -> str:
-    from .config import GROUP_TYPES
-
     return GROUP_TYPES[directory.group_type][0]
 
 
@@ -192,8 +191,6 @@ class DirectoryBackend(BaseBackend):
             _ldap_errors.reset(token)
         if user is None:
             if errors:
-                from .connection import is_unreachable
-
                 context, exception = errors[-1]
                 reason = "unreachable" if is_unreachable(exception) else "directory_error"
                 self._fail(request, username, directory, reason, _describe(context, exception))
@@ -244,8 +241,6 @@ class DirectoryBackend(BaseBackend):
         show=True,
         **params,
     ):
-        from core.middleware import client_ip
-
         is_http = isinstance(request, HttpRequest)
         directory_login_failure_record(
             username=username,
@@ -266,6 +261,4 @@ class DirectoryBackend(BaseBackend):
 
 
 def _describe(context, exception) -> str:
-    from .connection import error_detail
-
     return f"{type(exception).__name__} {context or ''}: {error_detail(exception)}"[:300]

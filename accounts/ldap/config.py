@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from core.i18n import bilingual
 
 # Group type name -> (django-auth-ldap class name, attribute holding member DNs, default filter)
 GROUP_TYPES: dict[str, tuple[str, str, str]] = {
@@ -99,13 +102,7 @@ class Directory:
 
     def label(self, language: str | None = None) -> str:
         """The agency's name in ``language`` (default: the active language)."""
-        if language is None:
-            from django.utils.translation import get_language
-
-            language = get_language() or "zh-hant"
-        if language.lower().startswith("en"):
-            return self.label_en or self.label_zh
-        return self.label_zh or self.label_en
+        return bilingual(self.label_zh, self.label_en, language=language)
 
     @property
     def login_domains(self) -> frozenset[str]:
@@ -316,9 +313,7 @@ _cache: tuple[str, list[Directory]] | None = None
 def get_directories() -> list[Directory]:
     """The configured directories, in settings order (empty: LDAP is off)."""
     global _cache
-    from django.conf import settings
-
-    raw = getattr(settings, "LDAP_DIRECTORIES", None) or []
+    raw = settings.LDAP_DIRECTORIES or []
     marker = json.dumps(raw, sort_keys=True, default=str)
     if _cache is None or _cache[0] != marker:
         _cache = (marker, parse_directories(raw))

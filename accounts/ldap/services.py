@@ -4,15 +4,14 @@ turn group membership into roles, and the scheduled group sync."""
 from __future__ import annotations
 
 import logging
-import zlib
 from collections.abc import Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.choices import AuditAction
+from core.locks import single_flight
 from core.services import audit_record
 
 from ..choices import RoleSource
@@ -233,25 +232,6 @@ def _marker_key(value: str):
     return (0, int(value), "") if value.isdigit() else (1, 0, value)
 
 
-@contextmanager
-def _sync_lock(key: str):
-    """A PostgreSQL advisory lock so two workers never sync one directory at once. Elsewhere
-    (SQLite, the embedded default with eager jobs) there is a single process: no lock."""
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    lock_id = zlib.crc32(f"accounts.ldap.sync:{key}".encode())
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
-        acquired = cursor.fetchone()[0]
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
-
-
 def directory_sync(*, directory: Directory, full: bool = False) -> SyncResult:
     """Mirror the directory's groups and their members, then apply the mapped roles.
 
@@ -271,7 +251,8 @@ def directory_sync(*, directory: Directory, full: bool = False) -> SyncResult:
     if not directory.has_groups:
         result.mode = "skipped"
         return result
-    with _sync_lock(directory.key) as acquired:
+    # Two workers never sync one directory at once.
+    with single_flight(f"accounts.ldap-sync.{directory.key}") as acquired:
         if not acquired:
             logger.info("directory sync %s already running elsewhere", directory.key)
             result.mode = "skipped"

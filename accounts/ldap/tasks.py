@@ -9,6 +9,7 @@ from celery import shared_task
 
 from .config import get_directories, get_directory
 from .errors import DirectoryError, DirectoryUnavailable
+from .services import directory_sync
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +28,6 @@ def ldap_sync_all(full: bool = False) -> list[str]:
 def ldap_sync_directory(self, key: str, full: bool = False) -> dict:
     """Sync one directory's groups (idempotent). A directory that cannot be reached is tried
     again with backoff (5, 10, 20 minutes); the error is kept in DirectorySyncState."""
-    from .services import directory_sync
-
     directory = get_directory(key)
     if directory is None:
         logger.warning("directory sync: no directory %r is configured", key)

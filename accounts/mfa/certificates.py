@@ -101,6 +101,11 @@ def _header_meta_key() -> str:
 
 
 def proxy_is_trusted(request) -> bool:
+    """Whether the direct peer (REMOTE_ADDR) is one of CLIENT_CERT_TRUSTED_PROXIES.
+
+    Deliberately not ``core.http.client_ip``: the question is who handed us the certificate
+    header (the TLS-terminating proxy itself), not who the client is; a forwarded address
+    must never make a request look as if it came from the proxy."""
     remote = request.META.get("REMOTE_ADDR", "")
     try:
         address = ipaddress.ip_address(remote)

@@ -8,6 +8,9 @@ from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 
+from ..models import PasswordHistory
+from .services import password_history_record
+
 
 class PasswordHistoryValidator:
     """Refuses a password equal to the current one or to one of the last N (Argon2 hashes
@@ -21,8 +24,6 @@ class PasswordHistoryValidator:
         count = self._count()
         if not count or user is None or not getattr(user, "pk", None):
             return
-        from ..models import PasswordHistory
-
         hashes = list(
             PasswordHistory.objects.filter(user_id=user.pk)
             .order_by("-created_at", "-id")
@@ -47,8 +48,6 @@ class PasswordHistoryValidator:
     def password_changed(self, password, user=None):
         if user is None:
             return
-        from .services import password_history_record
-
         password_history_record(user=user, password=password)
 
     def get_help_text(self):

@@ -2,9 +2,10 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication
+
+from core.models import BilingualNameMixin
 
 from ..choices import (
     RoleSource,
@@ -62,7 +63,7 @@ class Application(AbstractApplication):
         verbose_name_plural = _("applications")
 
 
-class Role(models.Model):
+class Role(BilingualNameMixin, models.Model):
     """A role in one application (or portal-wide when ``application`` is empty).
 
     Portal-wide roles are what the portal's own apps check through ``accounts.authz``; they are
@@ -104,9 +105,7 @@ class Role(models.Model):
         ]
 
     def __str__(self) -> str:
-        lang = (get_language() or "zh-hant").lower()
-        name = self.name_en if lang.startswith("en") and self.name_en else self.name_zh
-        return f"{self.application.name}: {name}" if self.application_id else name
+        return f"{self.application.name}: {self.name}" if self.application_id else self.name
 
 
 class RoleAssignment(models.Model):

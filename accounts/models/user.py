@@ -4,8 +4,9 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from core.i18n import bilingual
 
 from ..choices import (
     EmploymentStatus,
@@ -76,7 +77,6 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        lang = (get_language() or "zh-hant").lower()
-        if lang.startswith("en"):
-            return self.name_en or self.name_zh or self.get_full_name() or self.username
-        return self.name_zh or self.name_en or self.get_full_name() or self.username
+        """The name in the active language (the other one when that is empty), else the
+        Django full name, else the login name."""
+        return bilingual(self.name_zh, self.name_en) or self.get_full_name() or self.username

@@ -13,14 +13,13 @@ from __future__ import annotations
 import threading
 
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 _local = threading.local()
 
 
 def _redis():
     """(backend, raw client) for a Redis default cache, else (backend, None)."""
-    from django.core.cache.backends.redis import RedisCache
-
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return backend, None

@@ -19,8 +19,13 @@ from datetime import UTC
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_refresh_token_model,
+    refresh_token_expire_timedelta,
+)
 
+from core.i18n import bilingual
 from core.models import Organization
 
 from ..models import Application, DirectoryGroup, Role, RoleAssignment, SubjectIdentifier, User
@@ -81,11 +86,7 @@ def application_display_name(application: Application | None) -> str:
     """The application's name in the current language."""
     if application is None:
         return ""
-    from django.utils.translation import get_language
-
-    if (get_language() or "").lower().startswith("en") and application.name_en:
-        return application.name_en
-    return application.name or application.client_id
+    return bilingual(application.name, application.name_en) or application.client_id
 
 
 def user_may_use(user, application: Application) -> bool:
@@ -344,8 +345,6 @@ def refresh_token_by_value(value: str):
 def _refresh_token_expiry(refresh):
     """When a live refresh token stops being accepted (as django-oauth-toolkit decides it:
     its lifetime after its access token's expiry), or None when it is already dead."""
-    from oauth2_provider.models import refresh_token_expire_timedelta
-
     if refresh.access_token is None:
         return None
     delta = refresh_token_expire_timedelta()

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.utils import timezone
+from oauth2_provider.models import clear_expired
 
 from ..models import BackchannelLogoutDelivery
 from .backchannel import deliveries_due, delivery_attempt, retry_delay
@@ -48,6 +49,4 @@ def backchannel_retry_due() -> int:
 def clear_expired_tokens() -> None:
     """Delete expired access, refresh and ID tokens and grants (django-oauth-toolkit's
     ``cleartokens``), so the token tables stay small."""
-    from oauth2_provider.models import clear_expired
-
     clear_expired()

@@ -14,9 +14,10 @@ from freezegun import freeze_time
 
 from accounts import authz
 from accounts.choices import EmploymentStatus, HRSyncStatus, LoginMethod, UnitOfficerKind
-from accounts.hr.constants import LOCK_CACHE_KEY, LOCK_KEY_PG
+from accounts.hr.constants import LOCK_NAME
 from accounts.models import HRSyncRun, UnitOfficer, User, UserSession
 from core.choices import AuditAction
+from core.locks import lock_key, single_flight
 from core.models import AuditLogEntry, Organization
 
 pytestmark = pytest.mark.django_db
@@ -422,15 +423,15 @@ def test_without_a_source_the_command_says_so(settings):
         call_command("hr_sync", stdout=StringIO())
 
 
-@pytest.mark.sqlite_only  # PostgreSQL: the advisory lock has its own test below
 def test_sync_does_not_start_while_another_holds_the_lock(feed):
-    from django.core.cache import cache
-
-    cache.add(LOCK_CACHE_KEY, "someone-else", 60)
-    with pytest.raises(CommandError, match="Another HR sync"):
-        call_command("hr_sync", "--file", feed(row("L0001")), stdout=StringIO())
+    with single_flight(LOCK_NAME) as held:
+        assert held
+        with pytest.raises(CommandError, match="Another HR sync"):
+            call_command("hr_sync", "--file", feed(row("L0001")), stdout=StringIO())
     assert not User.objects.filter(employee_number="L0001").exists()
     assert HRSyncRun.objects.latest("pk").status == HRSyncStatus.FAILED
+    call_command("hr_sync", "--file", feed(row("L0001")), stdout=StringIO())
+    assert User.objects.filter(employee_number="L0001").exists()
 
 
 def test_postgres_advisory_lock_keeps_two_syncs_apart(feed, needs_postgres):
@@ -442,10 +443,10 @@ def test_postgres_advisory_lock_keeps_two_syncs_apart(feed, needs_postgres):
         dbname=params.get("dbname") or params.get("database"),
         autocommit=True,
     ) as other:
-        other.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY_PG])
+        other.execute("SELECT pg_advisory_lock(%s)", [lock_key(LOCK_NAME)])
         with pytest.raises(CommandError, match="Another HR sync"):
             call_command("hr_sync", "--file", feed(row("L0002")), stdout=StringIO())
-        other.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY_PG])
+        other.execute("SELECT pg_advisory_unlock(%s)", [lock_key(LOCK_NAME)])
     assert not User.objects.filter(employee_number="L0002").exists()
     call_command("hr_sync", "--file", feed(row("L0002")), stdout=StringIO())
     assert User.objects.filter(employee_number="L0002").exists()

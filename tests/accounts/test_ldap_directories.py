@@ -12,8 +12,12 @@ import pytest
 from django.urls import reverse
 
 from accounts.choices import RoleSource
+from accounts.ldap.config import get_directory
+from accounts.ldap.services import directory_sync
+from accounts.ldap.tasks import ldap_sync_all
 from accounts.models import DirectoryGroup, DirectorySyncState, Role, RoleAssignment, User
 from core.choices import AuditAction
+from core.locks import single_flight
 from core.models import AuditLogEntry
 from tests.conftest import IN_CI
 
@@ -553,9 +557,6 @@ def test_manual_role_is_not_taken_over_or_removed_by_the_directory(
     DirectoryGroup.objects.create(
         directory="wda", dn=group_dn("wda", "admins"), name="admins"
     ).roles.add(roles["admin"])
-    from accounts.ldap.config import get_directory
-    from accounts.ldap.services import directory_sync
-
     directory_sync(directory=get_directory("wda"))
     modify(
         directories["wda"],
@@ -572,7 +573,6 @@ def test_manual_role_is_not_taken_over_or_removed_by_the_directory(
 
 
 def run_sync(full=False):
-    from accounts.ldap.tasks import ldap_sync_all
 
     ldap_sync_all.delay(full=full)
 
@@ -631,9 +631,6 @@ def test_full_sync_empties_a_group_deleted_from_the_directory(directories, hr_us
 
 
 def test_incremental_sync_reads_only_groups_changed_since_the_marker(directories, hr_users):
-    from accounts.ldap.config import get_directory
-    from accounts.ldap.services import directory_sync
-
     wda = get_directory("wda")
     time.sleep(1.1)  # change timestamps have one-second resolution
     modify(
@@ -663,10 +660,17 @@ def test_incremental_sync_reads_only_groups_changed_since_the_marker(directories
     assert hr_users["wda_bob"] in staff.members.all()
 
 
-def test_without_a_change_attribute_every_sync_is_full(directories, hr_users, settings):
-    from accounts.ldap.config import get_directory
-    from accounts.ldap.services import directory_sync
+def test_a_directory_already_syncing_elsewhere_is_skipped(directories, hr_users):
+    with single_flight("accounts.ldap-sync.wda") as held:
+        assert held
+        result = directory_sync(directory=get_directory("wda"))
+    assert result.mode == "skipped"
+    assert not DirectoryGroup.objects.filter(directory="wda").exists()
+    assert directory_sync(directory=get_directory("wda")).mode == "full"
+    assert DirectoryGroup.objects.filter(directory="wda").exists()
 
+
+def test_without_a_change_attribute_every_sync_is_full(directories, hr_users, settings):
     settings.LDAP_DIRECTORIES = [directory_config("wda", directories["wda"], change_attribute="")]
     wda = get_directory("wda")
     directory_sync(directory=wda)
@@ -837,9 +841,6 @@ def add_nested_group(server):
 def test_nested_groups_count_at_login_and_in_the_sync(
     client, directories, hr_users, roles, settings
 ):
-    from accounts.ldap.config import get_directory
-    from accounts.ldap.services import directory_sync
-
     add_nested_group(directories["wda"])
     settings.LDAP_DIRECTORIES = [
         directory_config("wda", directories["wda"], group_type="nestedGroupOfNames")
@@ -857,9 +858,6 @@ def test_nested_groups_count_at_login_and_in_the_sync(
 
 
 def test_sync_pages_through_many_groups(directories, hr_users, settings):
-    from accounts.ldap.config import get_directory
-    from accounts.ldap.services import directory_sync
-
     conn = admin_connection(directories["wda"])
     for n in range(25):
         conn.add_s(

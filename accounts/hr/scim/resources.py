@@ -30,7 +30,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from ...choices import EmploymentStatus
-from ..constants import SCIM_ENTERPRISE, SCIM_MOL, SCIM_PATCH, SCIM_USER
+from ..constants import SCIM_ENTERPRISE, SCIM_ERROR, SCIM_MOL, SCIM_PATCH, SCIM_USER
 from ..feed import HRRecord, normalize_status, validate_row
 from ..selectors import hr_unit_role
 
@@ -90,8 +90,6 @@ class ScimError(Exception):
         self.headers = headers or {}
 
     def body(self) -> dict:
-        from ..constants import SCIM_ERROR
-
         data = {"schemas": [SCIM_ERROR], "status": str(self.status), "detail": self.detail}
         if self.scim_type:
             data["scimType"] = self.scim_type

@@ -1,5 +1,6 @@
 """``manage.py hr_sync [--file PATH | --url URL] [--dry-run] [--force]``: apply the HR feed."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,8 +48,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file=None, url=None, format=None, dry_run=False, force=False, **opts):
-        from django.conf import settings
-
         if file:
             source = FeedSource(path=file)
         elif url:

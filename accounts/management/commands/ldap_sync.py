@@ -3,7 +3,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.ldap.config import get_directories, get_directory
+from accounts.ldap.connection import connect
 from accounts.ldap.errors import DirectoryError
+from accounts.ldap.services import directory_sync
 
 
 class Command(BaseCommand):
@@ -20,9 +22,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, directory=None, full=False, check=False, **options):
-        from accounts.ldap.connection import connect
-        from accounts.ldap.services import directory_sync
-
         if directory:
             found = get_directory(directory)
             if found is None:

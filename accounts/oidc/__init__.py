@@ -6,6 +6,7 @@ Django models), ``validators`` (claims, key look-up by ``kid``, token events), `
 ``selectors`` (access policy, roles, subjects, introspection), ``services`` (role changes,
 sign-ins, audit), ``clients`` (client authentication and the cache of registered clients),
 ``fastcache`` (the cache on hot paths), ``metrics`` (counters), ``hashers`` (client secrets),
-``receivers`` (signals), ``admin``, ``demo``. The rights API is in ``accounts/api/``. See
+``receivers`` (signals), ``demo``. Its models are in ``accounts/models/oidc.py``, its admin
+in ``accounts/admin/oidc.py``, the rights API in ``accounts/api/``. See
 accounts/README.md, "OpenID Connect provider" and "Rights API".
 """

@@ -1,5 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import JsonResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from rest_framework.views import APIView
 
@@ -25,6 +29,48 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """The language of a response, in place of Django's ``LocaleMiddleware``.
+
+    Pages (everything outside ``/api/``) are in ``settings.LANGUAGE_CODE`` (zh-Hant) unless the
+    person chose another language with the switch, which ``django.views.i18n.set_language``
+    keeps in the ``LANGUAGE_COOKIE_NAME`` cookie (``mol_language``, one year). The browser's
+    ``Accept-Language`` is ignored there: a ministry site opens in 正體中文 whatever the
+    browser's settings, and then stays in the language chosen.
+
+    Under ``/api/`` (machines, other systems) Django's negotiation applies unchanged: the
+    cookie first, then ``Accept-Language``, then ``LANGUAGE_CODE``; those responses vary on
+    ``Accept-Language``.
+    """
+
+    api_prefix = "/api/"
+
+    def process_request(self, request):
+        if request.path_info.startswith(self.api_prefix):
+            return super().process_request(request)
+        translation.activate(cookie_language(request) or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
+        return None
+
+    def process_response(self, request, response):
+        if request.path_info.startswith(self.api_prefix):
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+def cookie_language(request) -> str | None:
+    """The supported language code kept in the language cookie, or None."""
+    value = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if not value:
+        return None
+    try:
+        return translation.get_supported_language_variant(value)
+    except LookupError:
+        return None
 
 
 class IntranetLoginRequiredMiddleware(LoginRequiredMiddleware):

@@ -567,6 +567,60 @@ DOCUMENTS_API_PERMISSION_CLASSES = env_list(
     "DOCUMENTS_API_PERMISSION_CLASSES", ["rest_framework.permissions.IsAuthenticated"]
 )
 
+# --- notifications ------------------------------------------------------------------------
+# One inbox per person and the one outbox for every e-mail and SMS. See notifications/README.md.
+# Absolute links in mail (jobs have no request), e.g. https://portal.mol.gov.tw
+NOTIFICATIONS_SITE_URL = os.environ.get("NOTIFICATIONS_SITE_URL", "").strip()
+NOTIFICATIONS_FROM_EMAIL = os.environ.get("NOTIFICATIONS_FROM_EMAIL", "").strip()
+NOTIFICATIONS_BOUNCE_ADDRESS = os.environ.get("NOTIFICATIONS_BOUNCE_ADDRESS", "").strip()
+NOTIFICATIONS_MESSAGE_ID_DOMAIN = os.environ.get("NOTIFICATIONS_MESSAGE_ID_DOMAIN", "").strip()
+NOTIFICATIONS_LIST_ID_DOMAIN = os.environ.get("NOTIFICATIONS_LIST_ID_DOMAIN", "notices.mol.gov.tw")
+# Outbox: attempts per message, backoff base and cap (seconds), the claim's lease (longer than
+# the deliver task's 120 s hard limit), the sweep's period and batch.
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 6, minimum=1)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 60, minimum=1)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env_int("NOTIFICATIONS_RETRY_MAX_SECONDS", 3600, minimum=1)
+NOTIFICATIONS_CLAIM_LEASE_SECONDS = env_int("NOTIFICATIONS_CLAIM_LEASE_SECONDS", 300, minimum=1)
+NOTIFICATIONS_SWEEP_SECONDS = env_int("NOTIFICATIONS_SWEEP_SECONDS", 60, minimum=5)
+NOTIFICATIONS_RELAY_BATCH = env_int("NOTIFICATIONS_RELAY_BATCH", 500, minimum=1)
+# Quiet hours by default (local time); alerts are never held. Digest hour (local time).
+NOTIFICATIONS_QUIET_START = os.environ.get("NOTIFICATIONS_QUIET_START", "22:00")
+NOTIFICATIONS_QUIET_END = os.environ.get("NOTIFICATIONS_QUIET_END", "07:00")
+NOTIFICATIONS_DIGEST_HOUR = env_int("NOTIFICATIONS_DIGEST_HOUR", 8)
+NOTIFICATIONS_RETENTION_DAYS = env_int("NOTIFICATIONS_RETENTION_DAYS", 365, minimum=1)
+NOTIFICATIONS_DELIVERY_RETENTION_DAYS = env_int(
+    "NOTIFICATIONS_DELIVERY_RETENTION_DAYS", 180, minimum=1
+)
+# Live badge: seconds a poll is held open while nothing changes (0: answer at once, the page
+# polls every NOTIFICATIONS_POLL_SECONDS). Hold only with threaded/async gunicorn workers.
+NOTIFICATIONS_LONGPOLL_SECONDS = env_int("NOTIFICATIONS_LONGPOLL_SECONDS", 0)
+NOTIFICATIONS_POLL_SECONDS = env_int("NOTIFICATIONS_POLL_SECONDS", 15, minimum=1)
+NOTIFICATIONS_API_RATE_PER_MINUTE = env_int("NOTIFICATIONS_API_RATE_PER_MINUTE", 600, minimum=1)
+# SMS: backend (mitake, every8d, console, file), gateway accounts, delivery-report URL.
+NOTIFICATIONS_SMS_BACKEND = os.environ.get(
+    "NOTIFICATIONS_SMS_BACKEND", "notifications.sms.console.ConsoleGateway"
+)
+NOTIFICATIONS_SMS_FILE = os.environ.get("NOTIFICATIONS_SMS_FILE", str(DATA_DIR / "sms.jsonl"))
+NOTIFICATIONS_SMS_TIMEOUT = env_int("NOTIFICATIONS_SMS_TIMEOUT", 10, minimum=1)
+NOTIFICATIONS_SMS_REPORT_URL = os.environ.get("NOTIFICATIONS_SMS_REPORT_URL", "").strip()
+NOTIFICATIONS_SMS_REPORT_TOKEN = os.environ.get("NOTIFICATIONS_SMS_REPORT_TOKEN", "").strip()
+NOTIFICATIONS_MITAKE_URL = os.environ.get(
+    "NOTIFICATIONS_MITAKE_URL", "https://smsapi.mitake.com.tw/api/mtk/SmSend?CharsetURL=UTF-8"
+)
+NOTIFICATIONS_MITAKE_USERNAME = os.environ.get("NOTIFICATIONS_MITAKE_USERNAME", "")
+NOTIFICATIONS_MITAKE_PASSWORD = os.environ.get("NOTIFICATIONS_MITAKE_PASSWORD", "")
+NOTIFICATIONS_EVERY8D_URL = os.environ.get(
+    "NOTIFICATIONS_EVERY8D_URL", "https://api.e8d.tw/API21/HTTP/sendSMS.ashx"
+)
+NOTIFICATIONS_EVERY8D_USERNAME = os.environ.get("NOTIFICATIONS_EVERY8D_USERNAME", "")
+NOTIFICATIONS_EVERY8D_PASSWORD = os.environ.get("NOTIFICATIONS_EVERY8D_PASSWORD", "")
+OAUTH2_PROVIDER["SCOPES"].update(
+    {
+        "notifications:send": "Send notices to people, units and roles",
+        "notifications:read": "Read your notices (desktop notifier)",
+    }
+)
+
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

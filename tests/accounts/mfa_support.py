@@ -9,13 +9,13 @@ import pytest
 from django.urls import reverse
 from django_otp.oath import totp
 
-ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
+from tests.language_support import english as use_english
 
 
 def english(client):
-    """Answers in English, whatever the catalogues hold (assertions read English text)."""
-    client.defaults.update(ENGLISH)
-    return client
+    """Answers in English, whatever the catalogues hold (assertions read English text): the
+    language cookie, as the language switch sets it (pages ignore Accept-Language)."""
+    return use_english(client)
 
 
 def code_for(device, offset_steps: int = 0) -> str:

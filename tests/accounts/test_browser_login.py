@@ -6,6 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Application, UserSession
 from tests.browser_support import CHROMIUM_ARGS, DESKTOP, check_axe, watch_problems
+from tests.language_support import english_context
 
 from .mfa_support import (
     code_for,
@@ -28,7 +29,7 @@ def page(needs_chromium):
     problems = []
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=needs_chromium, args=CHROMIUM_ARGS)
-        context = chromium.new_context(viewport=DESKTOP, locale="en-US")
+        context = english_context(chromium.new_context(viewport=DESKTOP))
         page = context.new_page()
         watch_problems(page, problems)
         yield page

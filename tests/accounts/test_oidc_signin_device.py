@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import ApplicationSignIn
 from tests.accounts.oidc_support import REDIRECT_URI, basic, pkce_pair, query_of
+from tests.language_support import english
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,7 @@ def test_my_sessions_lists_token_holders_with_ip_and_device(client, make_app, ma
     application, secret = make_app()
     client.force_login(user)
     _sign_in(client, application, secret)
-    page = client.get(reverse("accounts:sessions"), HTTP_ACCEPT_LANGUAGE="en")
+    page = english(client).get(reverse("accounts:sessions"))
     assert page.status_code == 200
     text = page.content.decode()
     assert application.name in text

@@ -12,6 +12,7 @@ from accounts.oidc import metrics
 from accounts.oidc.selectors import admitted_users, applications_for_user, user_may_use
 from core.models import AuditLogEntry
 from tests.accounts.oidc_support import REDIRECT_URI, basic, code_flow_client, pkce_pair, query_of
+from tests.language_support import english
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
 
@@ -124,7 +125,7 @@ def test_a_user_outside_the_policy_gets_a_translated_refusal_page_and_it_is_audi
     application.allowed_units.add(units["IM"])
     client.force_login(outsider)
 
-    response = client.get("/o/authorize/", authorize_params(application), HTTP_ACCEPT_LANGUAGE="en")
+    response = english(client).get("/o/authorize/", authorize_params(application))
     assert response.status_code == 403
     assert "accounts/oidc/refused.html" in [t.name for t in response.templates]
     assert "intranet/base.html" in [t.name for t in response.templates]
@@ -133,9 +134,7 @@ def test_a_user_outside_the_policy_gets_a_translated_refusal_page_and_it_is_audi
     entry = AuditLogEntry.objects.get(message__startswith="oidc.policy_refused")
     assert entry.actor == outsider and application.client_id in entry.message
 
-    chinese = client.get(
-        "/o/authorize/", authorize_params(application), HTTP_ACCEPT_LANGUAGE="zh-hant"
-    )
+    chinese = english(client, "zh-hant").get("/o/authorize/", authorize_params(application))
     assert "公文系統" in chinese.content.decode()
     totals = metrics.snapshot()["sso_policy_refusals_total"]["values"][0]["value"]
     assert totals == 2
@@ -202,7 +201,7 @@ def test_an_external_application_asks_for_consent_and_the_answer_is_audited(
     application, _ = make_app(is_internal=False, name_en="Training partner")
     client.force_login(owner)
     params = authorize_params(application)
-    page = client.get("/o/authorize/", params, HTTP_ACCEPT_LANGUAGE="en")
+    page = english(client).get("/o/authorize/", params)
     assert page.status_code == 200
     assert "Training partner" in page.content.decode()
     assert "Your name, employee number, unit and title" in page.content.decode()

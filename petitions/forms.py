@@ -21,7 +21,7 @@ from core.models import County
 from .constants import MAX_PUBLIC_ATTACHMENTS
 from .models import Category, Petition, ReplyTemplate
 from .selectors.staff import assignable_handlers, attach_targets, merge_targets, reply_signers
-from .services.cases import petition_version
+from .services.cases import extension_days_error, petition_version
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -206,9 +206,26 @@ class NoteForm(CaseActionForm):
 
 
 class ExtendForm(CaseActionForm):
+    """The bound (``PETITIONS_MAX_EXTENSION_WORKING_DAYS``) is the service's; the form shows
+    it in the help text and refuses a larger number with the same message."""
+
     action = "extend"
-    working_days = forms.IntegerField(label=_("Working days"), min_value=1, max_value=250)
+    working_days = forms.IntegerField(label=_("Working days"))
     reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = settings.PETITIONS_MAX_EXTENSION_WORKING_DAYS
+        field = self.fields["working_days"]
+        field.widget.attrs.update({"min": 1, "max": limit})
+        field.help_text = _("From 1 to %(max)d working days.") % {"max": limit}
+
+    def clean_working_days(self):
+        days = self.cleaned_data["working_days"]
+        error = extension_days_error(days)
+        if error is not None:
+            raise error
+        return days
 
 
 class ReplyForm(CaseActionForm):

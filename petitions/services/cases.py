@@ -456,16 +456,38 @@ def note_add(*, petition: Petition, text: str, actor, version: str | None = None
     return note
 
 
+def extension_days_error(working_days) -> ValidationError | None:
+    """Why ``working_days`` is not a valid extension (a whole number from 1 to
+    ``PETITIONS_MAX_EXTENSION_WORKING_DAYS``), or None. The message names the field."""
+    limit = settings.PETITIONS_MAX_EXTENSION_WORKING_DAYS
+    if isinstance(working_days, bool) or not isinstance(working_days, int) or working_days < 1:
+        return ValidationError(
+            _("Working days: extend by at least one working day."), code="min_value"
+        )
+    if working_days > limit:
+        return ValidationError(
+            _(
+                "Working days: one extension can be at most %(max)d working days "
+                "(you entered %(value)d)."
+            ),
+            code="max_value",
+            params={"max": limit, "value": working_days},
+        )
+    return None
+
+
 def deadline_extend(
     *, petition: Petition, working_days: int, reason: str, actor, version: str | None = None
 ) -> DeadlineExtension:
-    """Move the deadline ``working_days`` working days later, with a reason; the document's
-    deadline follows and every extension is kept."""
+    """Move the deadline ``working_days`` working days later (1 to
+    ``PETITIONS_MAX_EXTENSION_WORKING_DAYS``), with a reason; the document's deadline follows
+    and every extension is kept."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the extension.")})
-    if not working_days or working_days < 1:
-        raise ValidationError({"working_days": _("Extend by at least one working day.")})
+    error = extension_days_error(working_days)
+    if error is not None:
+        raise ValidationError({"working_days": error})
     with transaction.atomic():
         petition = _lock(petition, actor=actor, rule="manage", version=version)
         _require_open(petition)

@@ -260,3 +260,21 @@ def test_system_callers_pass_no_actor(unit):
     petition = PetitionFactory(handling_unit=unit)
     staff.note_add(petition=petition, text="自動註記", actor=None)
     assert petition.notes.get().author is None
+
+
+def test_an_extension_is_bounded_by_the_setting(routed, owner, settings):
+    settings.PETITIONS_MAX_EXTENSION_WORKING_DAYS = 30
+    petition = PetitionFactory(category=routed)
+    staff.petition_register_confirmed(petition=petition)
+    petition.refresh_from_db()
+    before = petition.deadline
+    for days in (99999, 31):
+        with pytest.raises(ValidationError) as err:
+            staff.deadline_extend(petition=petition, working_days=days, reason="會辦", actor=owner)
+        assert list(err.value.message_dict) == ["working_days"]
+        assert "30" in err.value.message_dict["working_days"][0]
+    petition.refresh_from_db()
+    assert petition.deadline == before
+    assert not DeadlineExtension.objects.filter(petition=petition).exists()
+    staff.deadline_extend(petition=petition, working_days=30, reason="會辦", actor=owner)
+    assert DeadlineExtension.objects.filter(petition=petition, working_days=30).exists()

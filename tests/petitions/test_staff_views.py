@@ -295,3 +295,27 @@ def test_admin_cannot_change_the_workflow_fields_directly(client, staff_user, ca
     assert "status" not in form.fields and "deadline" not in form.fields
     assert "category" in form.fields
     assert client.get(reverse("admin:petitions_petition_add")).status_code == 403
+
+
+@pytest.mark.parametrize("days", ["31", "99999"])
+def test_an_extension_above_the_setting_is_refused_naming_the_field(
+    client, owner, case, settings, days
+):
+    settings.PETITIONS_MAX_EXTENSION_WORKING_DAYS = 30
+    client.force_login(owner)
+    response = client.post(
+        url("extend", case),
+        {
+            "extend-working_days": days,
+            "extend-reason": "會辦",
+            "extend-version": version(client, case),
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_extend-working_days_error"' in html
+    error = response.context["forms"]["extend"].errors["working_days"][0]
+    assert "30" in error and ("Working days" in error or "工作天" in error)
+    case.refresh_from_db()
+    assert case.deadline == dt.date(2026, 3, 2)
+    assert not DeadlineExtension.objects.filter(petition=case).exists()

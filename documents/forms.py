@@ -1,4 +1,5 @@
-"""Staff forms. Each only parses input; the services decide."""
+"""Staff forms. Each only parses input; the services decide. One-line texts (subject, sender,
+receiver) go through ``core.text.LineField``: no bidirectional control characters."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Organization
+from core.text import LineField
 
 from . import selectors
 from .choices import DocumentCategory, ReturnTarget, SecurityLevel
@@ -132,13 +134,13 @@ class DocumentRegisterForm(StyledFormMixin, forms.Form):
         queryset=Organization.objects.none(),
         help_text=_("The unit that registers and handles the document; it gives the number."),
     )
-    subject = forms.CharField(label=_("Subject"), max_length=500)
+    subject = LineField(label=_("Subject"), max_length=500)
     category = forms.ChoiceField(label=_("Category"), choices=DocumentCategory.choices)
     security_level = forms.ChoiceField(
         label=_("Security level"), choices=SecurityLevel.choices, initial=SecurityLevel.ORDINARY
     )
-    sender = forms.CharField(label=_("Sender"), max_length=200, required=False)
-    receiver = forms.CharField(label=_("Receiver"), max_length=200, required=False)
+    sender = LineField(label=_("Sender"), max_length=200, required=False)
+    receiver = LineField(label=_("Receiver"), max_length=200, required=False)
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=DateInput())
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})

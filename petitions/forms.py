@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.models import County
+from core.text import LineField, NormalisedEmailField, PhoneField
 
 from .constants import MAX_PUBLIC_ATTACHMENTS
 from .models import Category, Petition, ReplyTemplate
@@ -52,14 +53,14 @@ def _consent_label():
 
 
 class PetitionForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
-    email = forms.EmailField(
+    name = LineField(label=_("Name"), max_length=100)
+    email = NormalisedEmailField(
         label=_("E-mail"),
         max_length=254,
         help_text=_("We send a confirmation link here; your petition counts once you confirm it."),
     )
-    phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    phone = PhoneField(label=_("Phone (optional)"), max_length=30, required=False)
+    subject = LineField(label=_("Subject"), max_length=200)
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.filter(active=True), empty_label=_("Choose…")
     )

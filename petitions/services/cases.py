@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from core.dates import add_working_days, roc_year
 from core.models import Organization
 from core.sequences import next_value
+from core.text import clean_line, normalise_email, normalise_phone, phone_validate
 from documents.choices import DocumentCategory
 from documents.services import StepSpec, document_register, document_update, signoff_start
 
@@ -112,10 +113,14 @@ def petition_submit(
 ) -> Petition:
     """Save a web petition waiting for e-mail confirmation and mail the confirmation link.
 
-    Refusals, in this order: honeypot filled, blocked sender, missing consent, attachments,
-    rate limit, near-duplicate of the sender's recent petition. Nothing is saved when anything
-    is refused."""
-    email = (email or "").strip()
+    Name and subject are cleaned by ``core.text.clean_line`` (no bidirectional controls), the
+    e-mail address and phone by ``normalise_email`` / ``normalise_phone`` (NFKC), and the
+    phone is validated. Refusals, in this order: honeypot filled, blocked sender, missing
+    consent, invalid phone, attachments, rate limit, near-duplicate of the sender's recent
+    petition. Nothing is saved when anything is refused."""
+    email = normalise_email(email)
+    name, subject = clean_line(name), clean_line(subject)
+    phone = normalise_phone(phone)
     abuse.check_honeypot(honeypot)
     abuse.check_blocked(email=email, ip=ip)
     if not consent:
@@ -126,6 +131,11 @@ def petition_submit(
                 )
             }
         )
+    if phone:
+        try:
+            phone_validate(phone)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc}) from exc
     uploads = public_attachments_check(attachments)
     abuse.check_submission_rate(email=email, ip=ip)
     fingerprint = abuse.normalise_text(subject + "\n" + body)
@@ -136,10 +146,10 @@ def petition_submit(
         petition = Petition(
             source=PetitionSource.WEB,
             status=PetitionStatus.PENDING_CONFIRMATION,
-            citizen_name=(name or "").strip(),
+            citizen_name=name,
             citizen_email=email,
-            citizen_phone=(phone or "").strip(),
-            subject=(subject or "").strip(),
+            citizen_phone=phone,
+            subject=subject,
             body=body or "",
             category=category,
             county=county,
@@ -246,15 +256,16 @@ def petition_open_from_mail(
     *, source: str, citizen_name: str, citizen_email: str, subject: str, body: str
 ) -> NumberedCase:
     """A received, numbered case from an e-mailed petition (inside the caller's transaction:
-    the intake's, which also stores the message). ``ValidationError`` when the data cannot
-    make a valid case."""
+    the intake's, which also stores the message); name and subject cleaned by
+    ``core.text.clean_line``, the address by ``normalise_email``. ``ValidationError`` when the
+    data cannot make a valid case."""
     now = timezone.now()
     petition = Petition(
         source=source,
         status=PetitionStatus.RECEIVED,
-        citizen_name=citizen_name[:100],
-        citizen_email=citizen_email,
-        subject=(subject or str(_("(no subject)")))[:200],
+        citizen_name=clean_line(citizen_name)[:100],
+        citizen_email=normalise_email(citizen_email),
+        subject=(clean_line(subject) or str(_("(no subject)")))[:200],
         body=body or str(_("(empty message)")),
         confirmed_at=now,
     )

@@ -3,6 +3,7 @@
 from core.models import Organization
 from core.registry import demo_loader
 
+from .mfa.selectors import mfa_required
 from .models import User
 
 DEMO_PASSWORD = "mol-demo-2026"  # noqa: S105 - demo only; seed_demo refuses production
@@ -44,6 +45,22 @@ def load_users(stdout):
             user.save()
     logins = ", ".join(u[0] for u in DEMO_USERS)
     stdout.write(f"  demo logins (password {DEMO_PASSWORD}): {logins}")
+    stdout.write(second_factor_notice(User.objects.filter(username__in=[u[0] for u in DEMO_USERS])))
+
+
+def second_factor_notice(users) -> str:
+    """The line ``make run`` prints next to the demo logins: which of ``users`` must use a
+    second factor under the current policy (``MFA_REQUIRED_FOR_STAFF`` / ``_FOR_ALL``,
+    sensitive roles) and how they enrol."""
+    needing = sorted(user.username for user in users if mfa_required(user))
+    if not needing:
+        return "  second factor: not required for any demo login under the current policy"
+    return (
+        f"  second factor required for: {', '.join(needing)}. At the first login the portal "
+        "shows a QR code and its secret: add it to an authenticator app (FreeOTP, Google or "
+        "Microsoft Authenticator) and type the 6-digit code it shows. "
+        "MFA_REQUIRED_FOR_STAFF=0 make run turns the rule off for a local try."
+    )
 
 
 from .oidc import demo as _oidc_demo  # noqa: E402,F401  (OIDC part: demo applications)

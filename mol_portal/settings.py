@@ -212,7 +212,8 @@ if not EMBEDDED and not REDIS_URL and "CELERY_TASK_ALWAYS_EAGER" not in os.envir
         "Set CELERY_TASK_ALWAYS_EAGER=1 explicitly to run jobs inline instead."
     )
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The in-memory transport is named with a host so kombu does not warn "No hostname was supplied".
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -226,11 +227,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "Asia/Taipei"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # No beat entries here: each app's tasks.py declares BEAT, merged by mol_portal/celery.py.
-if CELERY_TASK_ALWAYS_EAGER:
-    logger.warning(
-        "Celery runs in EAGER mode: background jobs run inline in the web process "
-        "and periodic jobs do not run. Fine for the embedded default and tests only."
-    )
+# In eager mode the web process says so once, when it loads the WSGI application
+# (mol_portal/wsgi.py), not at every import of the settings.
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -446,6 +444,12 @@ STORAGES = {
 }
 # Without a collectstatic step (embedded default), WhiteNoise serves straight from the apps.
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+if WHITENOISE_USE_FINDERS:
+    # Empty until a collectstatic; it exists so WhiteNoise does not warn "No directory at".
+    try:
+        STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a read-only location: WhiteNoise then warns once, nothing breaks
+        pass
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -4,6 +4,7 @@ under tests/vendor/) and checks every page must pass (CSP, script errors, small 
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 CHROMIUM_ARGS = [
@@ -26,8 +27,15 @@ def browser(needs_chromium):
 
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=needs_chromium, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+            # Playwright's event loop runs while the test does, which makes Django's
+            # connections context-local: the connection the test and its fixtures opened
+            # belongs to this context and is closed here, or it outlives the test (and the
+            # test database can no longer be dropped: "being accessed by other users").
+            connections.close_all()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ tasks need not pass it around.
 
 from __future__ import annotations
 
-import contextvars
 from dataclasses import dataclass, field
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -20,21 +19,10 @@ from django.dispatch import receiver
 from .choices import AuditAction
 from .http import client_ip
 from .masking import mask_value
+from .services import audit_record
 
 # Fields never written to the audit log in clear or masked form.
 ALWAYS_EXCLUDED = {"password", "last_login", "updated_at", "created_at"}
-
-
-@dataclass
-class RequestContext:
-    user: object | None = None
-    ip_address: str | None = None
-    user_agent: str = ""
-
-
-current_request: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
-    "mol_current_request", default=None
-)
 
 
 @dataclass
@@ -91,8 +79,6 @@ def _shown(options: AuditOptions, name: str, value):
 
 
 def _on_save(sender, instance, created, **kwargs):
-    from .services import audit_record
-
     options = _registry[type(instance)]
     before = {} if created else getattr(instance, "_audit_snapshot", {})
     changes = {}
@@ -118,8 +104,6 @@ def _on_save(sender, instance, created, **kwargs):
 
 
 def _on_delete(sender, instance, **kwargs):
-    from .services import audit_record
-
     audit_record(action=AuditAction.DELETE, obj=instance)
 
 
@@ -131,8 +115,6 @@ def _request_meta(request):
 
 @receiver(user_logged_in, dispatch_uid="core.audit.login")
 def _on_login(sender, request, user, **kwargs):
-    from .services import audit_record
-
     ip, agent = _request_meta(request)
     backend = getattr(user, "backend", "") or ""
     audit_record(
@@ -147,16 +129,12 @@ def _on_login(sender, request, user, **kwargs):
 
 @receiver(user_logged_out, dispatch_uid="core.audit.logout")
 def _on_logout(sender, request, user, **kwargs):
-    from .services import audit_record
-
     ip, agent = _request_meta(request)
     audit_record(action=AuditAction.LOGOUT, actor=user, obj=user, ip_address=ip, user_agent=agent)
 
 
 @receiver(user_login_failed, dispatch_uid="core.audit.login_failed")
 def _on_login_failed(sender, credentials, request=None, **kwargs):
-    from .services import audit_record
-
     ip, agent = _request_meta(request)
     username = str(credentials.get("username", ""))[:150]
     audit_record(

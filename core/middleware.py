@@ -7,8 +7,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from rest_framework.views import APIView
 
-from .audit import RequestContext, current_request
 from .http import client_ip
+from .request_context import RequestContext, current_request
 
 
 class RequestContextMiddleware:

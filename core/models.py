@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -108,8 +109,6 @@ class Organization(BilingualNameMixin, TimeStampedModel):
         return ids
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.pk and self.parent_id:
             node = self.parent
             while node is not None:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import autodiscover_modules
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,5 @@ def demo_loader(order: int = 100):
 
 
 def demo_loaders() -> list[DemoLoader]:
-    from django.utils.module_loading import autodiscover_modules
-
     autodiscover_modules("demo")
     return sorted(_demo_loaders.values(), key=lambda d: (d.order, d.name))

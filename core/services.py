@@ -8,8 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from .audit import current_request
-from .models import AuditLogEntry, Organization
+from .models import AuditLogEntry, Organization, WorkCalendarDay
+from .request_context import current_request
 
 PURGE_BATCH = 5000
 
@@ -102,8 +102,6 @@ def work_calendar_load(*, entries: list, replace_years: bool = True) -> tuple[in
     """Store working-calendar entries ``(date, is_workday, name)``; with ``replace_years`` the
     years they cover are replaced wholesale (a day the new file no longer marks is dropped).
     Returns (created, updated, deleted)."""
-    from .models import WorkCalendarDay
-
     created = updated = deleted = 0
     if replace_years and entries:
         keep = {day for day, _, _ in entries}

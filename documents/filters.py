@@ -4,6 +4,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import style_widgets
+
 from .choices import DocumentCategory, DocumentStatus, SecurityLevel
 from .models import Document
 
@@ -18,8 +20,6 @@ class DateInput(forms.DateInput):
 class DocumentFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .forms import style_widgets
-
         style_widgets(self.fields)
 
     def clean(self):

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import StyledFormMixin
 from core.models import Organization
 from core.text import LineField
 
@@ -16,27 +17,6 @@ from .choices import DocumentCategory, ReturnTarget, SecurityLevel
 from .filters import DateInput
 from .services import StepSpec
 from .validators import ALLOWED_EXTENSIONS
-
-
-class StyledFormMixin:
-    """Bootstrap classes on the widgets (no inline styles: the CSP forbids them)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style_widgets(self.fields)
-
-
-def style_widgets(fields) -> None:
-    for field in fields.values():
-        widget = field.widget
-        if isinstance(widget, (forms.RadioSelect, forms.CheckboxInput, forms.HiddenInput)):
-            css = "form-check-input" if not isinstance(widget, forms.HiddenInput) else ""
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        if css:
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
 
 
 def find_user(identifier: str):

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -410,8 +411,6 @@ class ChainTemplateStep(models.Model):
         return f"{self.order}. {self.get_kind_display()}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         errors = {}
         if self.kind == TemplateStepKind.PERSON and not self.user_id:
             errors["user"] = _("Choose the person of this step.")
@@ -765,8 +764,6 @@ class Delegation(TimeStampedModel):
         return f"{self.delegator} → {self.delegate} ({self.start_date} – {self.end_date})"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         errors = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("The end date cannot be before the start date.")

@@ -185,6 +185,4 @@ class DocumentStatusSerializer(DocumentSerializer):
 
     @extend_schema_field(ActionSerializer(many=True))
     def get_timeline(self, obj):
-        from ..selectors import document_timeline
-
-        return ActionSerializer(document_timeline(obj), many=True).data
+        return ActionSerializer(selectors.document_timeline(obj), many=True).data

@@ -59,6 +59,10 @@ PUBLIC_ROUTES = {
     "scim/v2/Users",
     "scim/v2/Users/<str:user_id>",
     "scim/v2/ServiceProviderConfig",
+    "scim/v2/ResourceTypes",
+    "scim/v2/ResourceTypes/<str:type_id>",
+    "scim/v2/Schemas",
+    "scim/v2/Schemas/<str:schema_id>",
     # Citizen mailbox, public side (never /petitions/staff/).
     "petitions/",
     "petitions/submitted/",
@@ -69,6 +73,10 @@ PUBLIC_ROUTES = {
     "petitions/survey/<str:token>/",
     "petitions/statistics/",
     "petitions/statistics.csv",
+    # Notifications: the desktop-agent feed (own bearer tokens, 401 without) and the SMS
+    # gateway's delivery report (secret token in the path, 404 otherwise).
+    "notifications/feed/",
+    "notifications/sms/mitake/<str:token>/",
     # API root (links only) and description: DRF views answering anonymous callers.
     "api/v1/",
     "api/schema/",
@@ -80,6 +88,8 @@ ANONYMOUS_ANSWER = {
     "scim/v2/Users": 401,
     "scim/v2/Users/<str:user_id>": 401,
     "o/userinfo/": 401,
+    "notifications/feed/": 401,
+    "notifications/sms/mitake/<str:token>/": 404,
     "admin/login/": 302,
 }
 

@@ -50,6 +50,9 @@ def user_session_end(*, user: User, session_key: str, by: User | None = None) ->
     ).first()
     if record is None:
         return False
+    notify = _session_backchannel_notifier()
+    if notify is not None:  # before the session's data is gone
+        notify(user_id=user.pk, session_keys=[session_key])
     _session_store()(session_key).delete()
     record.ended_at = timezone.now()
     record.save(update_fields=["ended_at"])
@@ -112,6 +115,15 @@ def user_sign_out_everywhere(*, user: User, by: User | None = None, except_key=N
         message=f"signed out everywhere: {sessions} sessions, {tokens} tokens",
     )
     return {"sessions": sessions, "tokens": tokens}
+
+
+def _session_backchannel_notifier():
+    """The OIDC part's back-channel logout of given browser sessions, when installed."""
+    try:
+        from .oidc.backchannel import notify_session_keys_end
+    except ImportError:
+        return None
+    return notify_session_keys_end
 
 
 def _backchannel_notifier():

@@ -61,6 +61,7 @@ from .mfa.services import (
     user_other_sessions_end,
 )
 from .models import Application, User, UserSession
+from .oidc.authn import reauthentication_requested
 from .selectors import launcher_applications, quick_links_for
 from .services import user_session_end, user_sign_out_everywhere
 
@@ -76,7 +77,12 @@ class LoginView(auth_views.LoginView):
 
     template_name = "accounts/login.html"
     authentication_form = LoginForm
-    redirect_authenticated_user = True
+
+    @property
+    def redirect_authenticated_user(self):
+        """A signed-in person is sent on, unless the single sign-on asked them to sign in
+        again (``prompt=login``, ``max_age``; see ``accounts.oidc.authn``)."""
+        return not reauthentication_requested(self.get_redirect_url())
 
     def form_valid(self, form):
         user = form.get_user()

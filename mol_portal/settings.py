@@ -483,6 +483,16 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The OpenID Connect issuer never follows the Host header outside the embedded default and
+# debug: OIDC_ISSUER, else the first ALLOWED_HOSTS name (see accounts/README.md).
+if not OAUTH2_PROVIDER["OIDC_ISS_ENDPOINT"] and not (EMBEDDED or DEBUG):
+    _issuer_host = next((h for h in ALLOWED_HOSTS if "*" not in h and not h.startswith(".")), "")
+    if not _issuer_host:
+        raise ImproperlyConfigured(
+            "Set OIDC_ISSUER (e.g. https://portal.mol.gov.tw/o): ALLOWED_HOSTS names no host "
+            "the OpenID Connect issuer could be derived from."
+        )
+    OAUTH2_PROVIDER["OIDC_ISS_ENDPOINT"] = f"{'https' if HTTPS else 'http'}://{_issuer_host}/o"
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = False

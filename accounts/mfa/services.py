@@ -241,8 +241,14 @@ def user_other_sessions_end(
     *, user: User, current_key: str | None, by: User | None, reason: str = "by the user"
 ) -> int:
     """End every browser session of ``user`` except the current one."""
-    from ..services import user_sessions_end_all
+    from ..services import _session_backchannel_notifier, user_sessions_end_all
 
+    notify = _session_backchannel_notifier()
+    if notify is not None:  # the applications signed in from those sessions, before they go
+        others = user.browser_sessions.filter(ended_at__isnull=True).exclude(
+            session_key=current_key or ""
+        )
+        notify(user_id=user.pk, session_keys=list(others.values_list("session_key", flat=True)))
     count = user_sessions_end_all(user=user, except_key=current_key, by=by)
     audit_record(
         action=AuditAction.OTHER,

@@ -10,8 +10,20 @@ The logout token is a JWT signed like our ID tokens (RS256, ``kid`` of the signi
 ``typ: logout+jwt``) with ``iss``, ``aud`` (the client id), ``iat``, ``exp`` (2 minutes),
 ``jti``, ``sub`` (the same opaque subject as in the ID token) and
 ``events: {"http://schemas.openid.net/event/backchannel-logout": {}}``; never a ``nonce``.
-Our ID tokens carry no ``sid``, so the token names the person: the application ends all of
-that person's sessions.
+
+Two kinds of logout:
+
+* one browser session ends (log out, RP-initiated logout, a session ended from "my
+  sessions", "sign out other sessions"): the applications signed in *from that session*
+  (``accounts.oidc.authn``, kept in the session) get a token with ``sub`` and that session's
+  ``sid`` (the same ``sid`` as in their ID tokens): they end that session only;
+* the person is signed out everywhere (``notify_user_logout``: "sign out everywhere", an
+  administrator, HR deactivation): every application they are signed in to gets a token with
+  ``sub`` and no ``sid``: all of that person's sessions end.
+
+The ``sid`` of a delivery is kept in the cache with the delivery's ``jti`` for as long as its
+retries can run; should the cache lose it, the retry sends ``sub`` alone (the application ends
+all of the person's sessions: more, never less, than asked).
 
 Each delivery is a row (``BackchannelLogoutDelivery``) and a Celery task that POSTs it with a
 timeout, retrying with exponential backoff on network errors and non-2xx answers; the row keeps
@@ -25,17 +37,21 @@ import json
 import logging
 import time
 from datetime import timedelta
+from importlib import import_module
 
 import requests
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from jwcrypto import jwt
 
 from core.choices import AuditAction
 
-from ..models import ApplicationSignIn, BackchannelLogoutDelivery, User
+from ..models import ApplicationSignIn, BackchannelLogoutDelivery, User, UserSession
 from . import metrics
+from .authn import session_oidc_state
 from .choices import DeliveryStatus, LogoutReason
 from .constants import BACKCHANNEL_LOGOUT_EVENT, LOGOUT_TOKEN_LIFETIME_SECONDS, LOGOUT_TOKEN_TYPE
 from .selectors import subject_for_user
@@ -45,6 +61,8 @@ logger = logging.getLogger("accounts.oidc.backchannel")
 
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 6 * 3600
+# Long enough for every retry of a delivery (OIDC_BACKCHANNEL_ATTEMPTS at most 6 h apart).
+SID_KEEP_SECONDS = 7 * 24 * 3600
 
 
 def retry_delay(attempts: int) -> int:
@@ -95,6 +113,101 @@ def notify_user_logout(*, user_id: int, reason: str = LogoutReason.EVERYWHERE) -
     return ids
 
 
+def _sid_key(jti) -> str:
+    return f"oidc:bcl-sid:{jti}"
+
+
+def delivery_sid(delivery: BackchannelLogoutDelivery) -> str:
+    """The ``sid`` a delivery's logout token names ('' for a person-wide logout)."""
+    return cache.get(_sid_key(delivery.jti)) or ""
+
+
+def _session_data(store_class, session_key: str) -> dict:
+    try:
+        return store_class(session_key).load()
+    except Exception:  # noqa: BLE001 - a session that cannot be read has nothing to tell
+        logger.warning("session %s could not be read for back-channel logout", session_key[:6])
+        return {}
+
+
+def notify_sessions_end(
+    *,
+    user_id: int,
+    sessions: dict[str, dict],
+    reason: str = LogoutReason.LOGOUT,
+    store_class: type[SessionBase] | None = None,
+) -> list[int]:
+    """Browser sessions of ``user_id`` are ending (``sessions``: session key -> its data,
+    read before it is deleted): queue a logout token with the session's ``sid`` for every
+    application signed in from each of them. An application's sign-in is marked ended only
+    when no other live session of the person signed in to it. Sessions without single
+    sign-on records tell nobody. Returns the delivery ids."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not sessions:
+        return []
+    if store_class is None:
+        store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    ending = {key: session_oidc_state(data) for key, data in sessions.items()}
+    ending = {key: (sid, apps) for key, (sid, apps) in ending.items() if sid and apps}
+    if not ending:
+        return []
+    others = UserSession.objects.filter(user=user, ended_at__isnull=True).exclude(
+        session_key__in=list(sessions)
+    )
+    still_signed_in: set[str] = set()
+    for key in others.values_list("session_key", flat=True):
+        still_signed_in.update(session_oidc_state(_session_data(store_class, key))[1])
+    now = timezone.now()
+    subject = subject_for_user(user)
+    with transaction.atomic():
+        sign_ins = {
+            s.application.client_id: s
+            for s in ApplicationSignIn.objects.select_for_update()
+            .filter(user=user, signed_out_at__isnull=True)
+            .select_related("application")
+        }
+        deliveries = []
+        ended_apps: set[str] = set()
+        for sid, apps in ending.values():
+            for client_id in apps:
+                sign_in = sign_ins.get(client_id)
+                if sign_in is None:
+                    continue
+                ended_apps.add(client_id)
+                if not sign_in.application.backchannel_logout_uri:
+                    continue
+                delivery = BackchannelLogoutDelivery.objects.create(
+                    application=sign_in.application,
+                    user=user,
+                    subject=subject,
+                    reason=reason,
+                    uri=sign_in.application.backchannel_logout_uri,
+                    issuer=sign_in.issuer or settings.OAUTH2_PROVIDER.get("OIDC_ISS_ENDPOINT", ""),
+                    next_attempt_at=now,
+                )
+                cache.set(_sid_key(delivery.jti), sid, timeout=SID_KEEP_SECONDS)
+                deliveries.append(delivery)
+        finished = [sign_ins[c].pk for c in ended_apps - still_signed_in]
+        if finished:
+            ApplicationSignIn.objects.filter(pk__in=finished).update(signed_out_at=now)
+        ids = [d.pk for d in deliveries]
+        if ids:
+            transaction.on_commit(lambda: _enqueue(ids))
+    return ids
+
+
+def notify_session_keys_end(
+    *, user_id: int, session_keys: list[str], reason: str = LogoutReason.LOGOUT
+) -> list[int]:
+    """``notify_sessions_end`` for sessions known by their keys (read from the session
+    store, so call it before they are deleted)."""
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    sessions = {key: _session_data(store_class, key) for key in session_keys}
+    return notify_sessions_end(
+        user_id=user_id, sessions=sessions, reason=reason, store_class=store_class
+    )
+
+
 def _enqueue(ids: list[int]) -> None:
     from .tasks import deliver_backchannel_logout
 
@@ -115,6 +228,9 @@ def logout_token(delivery: BackchannelLogoutDelivery) -> str:
         "sub": delivery.subject,
         "events": {BACKCHANNEL_LOGOUT_EVENT: {}},
     }
+    sid = delivery_sid(delivery)
+    if sid:
+        claims["sid"] = sid
     header = {"alg": "RS256", "typ": LOGOUT_TOKEN_TYPE, "kid": kid}
     token = jwt.JWT(header=json.dumps(header), claims=json.dumps(claims))
     token.make_signed_token(key)

@@ -35,10 +35,17 @@ def count_login_failure(sender, credentials=None, request=None, **kwargs):
 def backchannel_on_logout(sender, request, user, **kwargs):
     if user is None or not getattr(user, "pk", None):
         return
-    from .backchannel import notify_user_logout
+    from .backchannel import notify_sessions_end
 
+    # This browser session ends: the applications signed in from it are told, with its
+    # sid. A session that signed in to no application tells nobody.
     reason = getattr(request, "oidc_logout_reason", LogoutReason.LOGOUT)
-    notify_user_logout(user_id=user.pk, reason=reason)
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    notify_sessions_end(
+        user_id=user.pk, sessions={session.session_key or "": dict(session.items())}, reason=reason
+    )
 
 
 @receiver(post_save, sender=Application, dispatch_uid="accounts.oidc.forget_saved_application")

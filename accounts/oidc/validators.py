@@ -10,26 +10,53 @@ On top of django-oauth-toolkit's validator it:
 * audits and counts every token issued, refreshed and revoked;
 * refuses a refresh token or an authorization code once its user is deactivated or no longer
   admitted by the application's access policy;
-* remembers at which applications a person signed in (for back-channel logout).
+* remembers at which applications a person signed in (for back-channel logout);
+* carries the authentication context of the authorization (``auth_time`` of this browser
+  session, ``amr``, ``acr``, ``sid``) from the code to the ID token, inside the grant's
+  ``claims`` JSON (key ``_mol_auth``); refreshes issue no new ID token (OpenID Connect Core
+  §12.2 allows it), so no ID token ever says something the browser session did not;
+* holds the token endpoint to the letter: a reused code revokes what it issued (RFC 6749
+  §4.1.2), ``redirect_uri`` is required there when it was sent at authorization (§4.1.3),
+  one client authentication method per request (§2.3), client-credentials tokens get no
+  ``openid`` scope, and only public clients get the RFC 8252 loopback any-port rule.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 
+from django.core.cache import cache
 from jwcrypto import jws
-from oauth2_provider.models import get_access_token_model, get_application_model
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_refresh_token_model,
+    redirect_to_uri_allowed,
+)
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.utils import jwk_from_pem
 
+from core.request_context import current_request
+
+from .authn import GRANT_CONTEXT_KEY
 from .constants import CLAIM_SCOPES
 
 logger = logging.getLogger("accounts.oidc")
 
 Application = get_application_model()
 AccessToken = get_access_token_model()
+RefreshToken = get_refresh_token_model()
+
+# How long a used authorization code is remembered, so that presenting it again revokes the
+# tokens it gave (RFC 6749 §4.1.2: "SHOULD revoke (when possible)").
+USED_CODE_SECONDS = 24 * 3600
+
+
+def _code_key(code: str) -> str:
+    return "oidc:used-code:" + hashlib.sha256(code.encode()).hexdigest()
 
 
 def published_keys():
@@ -80,6 +107,51 @@ class PortalOAuth2Validator(OAuth2Validator):
             .first()
         )
 
+    def authenticate_client(self, request, *args, **kwargs):
+        """One authentication method per request (RFC 6749 §2.3): Basic and a
+        ``client_secret`` in the body together are refused."""
+        if self._extract_basic_auth(request) and getattr(request, "client_secret", None):
+            return False
+        return super().authenticate_client(request, *args, **kwargs)
+
+    @staticmethod
+    def redirect_uri_registered(application, uri: str) -> bool:
+        """Exact match with a registered URI; the RFC 8252 loopback rule (any port on
+        127.0.0.1 / [::1]) only for public clients, the native apps it was written for."""
+        if application.client_type == Application.CLIENT_PUBLIC:
+            return redirect_to_uri_allowed(uri, application.redirect_uris.split())
+        return uri in application.redirect_uris.split()
+
+    def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs):
+        return self.redirect_uri_registered(request.client, redirect_uri)
+
+    def confirm_redirect_uri(
+        self, client_id, code, redirect_uri, client, request=None, *args, **kwargs
+    ):  # noqa: E501
+        """The token request repeats the ``redirect_uri`` of the authorization request,
+        and must send it when that one did."""
+        context = getattr(request, "mol_auth_context", None) or {}
+        if getattr(request, "using_default_redirect_uri", False) and context.get(
+            "redirect_uri_sent", True
+        ):
+            return False
+        return super().confirm_redirect_uri(
+            client_id, code, redirect_uri, client, request, *args, **kwargs
+        )
+
+    # --- Scopes -------------------------------------------------------------------------
+
+    def get_default_scopes(self, client_id, request, *args, **kwargs):
+        """``openid`` is for people: a client-credentials token gets no default scope."""
+        if request.grant_type == "client_credentials":
+            return []
+        return super().get_default_scopes(client_id, request, *args, **kwargs)
+
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        if request.grant_type == "client_credentials" and "openid" in scopes:
+            return False
+        return super().validate_scopes(client_id, scopes, client, request, *args, **kwargs)
+
     # --- Claims -------------------------------------------------------------------------
 
     def get_additional_claims(self, request):
@@ -120,6 +192,9 @@ class PortalOAuth2Validator(OAuth2Validator):
             "iat",
             "auth_time",
             "nonce",
+            "acr",
+            "amr",
+            "sid",
             "name",
             "preferred_username",
             "email",
@@ -136,12 +211,59 @@ class PortalOAuth2Validator(OAuth2Validator):
     def _device_key(code: str) -> str:
         return "oidc:code-device:" + hashlib.sha256(code.encode()).hexdigest()
 
+    def _create_authorization_code(self, request, code, expires=None):
+        """The grant, with the authentication context of the session in its ``claims``."""
+        grant = super()._create_authorization_code(request, code, expires)
+        context = getattr(request, "mol_auth_context", None)
+        if context:
+            claims = json.loads(grant.claims or "{}")
+            claims[GRANT_CONTEXT_KEY] = context
+            grant.claims = json.dumps(claims)
+            grant.save(update_fields=["claims"])
+        return grant
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs):
+        if not super().validate_code(client_id, code, client, request, *args, **kwargs):
+            self._revoke_reused_code(code, client)
+            return False
+        claims = dict(getattr(request, "claims", None) or {})
+        request.mol_auth_context = claims.pop(GRANT_CONTEXT_KEY, None) or {}
+        request.claims = claims or None
+        return self._user_still_admitted(request.user, client, "code")
+
+    def _revoke_reused_code(self, code, client) -> None:
+        """A code presented again after it was exchanged: revoke every token it gave."""
+        from .services import audit_oidc_event
+
+        used = cache.get(_code_key(code))
+        if not used or client is None or used.get("client") != client.pk:
+            return
+        cache.delete(_code_key(code))
+        if used.get("family"):
+            RefreshToken.revoke_family(used["family"])
+        for token in AccessToken.objects.filter(pk__in=used.get("access", [])):
+            token.revoke()
+        audit_oidc_event(event="code_reused", application=client, details="tokens revoked")
+
+    def refresh_id_token(self, request):
+        """No new ID token on refresh: the ID token belongs to the authentication, which a
+        refresh does not repeat (OpenID Connect Core §12.2 allows leaving it out)."""
+        return False
+
+    def get_id_token_dictionary(self, token, token_handler, request):
+        """``auth_time`` of this browser session's authentication (not the person's last
+        login anywhere), ``amr``, ``acr`` and ``sid``, from the grant."""
+        claims, expiration_time = super().get_id_token_dictionary(token, token_handler, request)
+        context = getattr(request, "mol_auth_context", None) or {}
+        if context.get("auth_time"):
+            claims["auth_time"] = int(context["auth_time"])
+        for name in ("amr", "acr", "sid"):
+            if context.get(name):
+                claims[name] = context[name]
+        return claims, expiration_time
+
     def save_authorization_code(self, client_id, code, request, *args, **kwargs):
         super().save_authorization_code(client_id, code, request, *args, **kwargs)
-        from django.core.cache import cache
-
-        from core.audit import current_request
-
         ctx = current_request.get()
         if ctx is not None:
             cache.set(
@@ -152,8 +274,6 @@ class PortalOAuth2Validator(OAuth2Validator):
 
     def finalize_id_token(self, id_token, token, token_handler, request):
         serialized = super().finalize_id_token(id_token, token, token_handler, request)
-        from django.core.cache import cache
-
         from .services import application_sign_in_record
 
         device = None
@@ -193,6 +313,8 @@ class PortalOAuth2Validator(OAuth2Validator):
         from .services import token_event_record
 
         grant_type = request.grant_type or ""
+        if grant_type == "authorization_code" and getattr(request, "code", None):
+            self._remember_used_code(request.code, request.client, token)
         token_event_record(
             event="token_refreshed" if grant_type == "refresh_token" else "token_issued",
             grant_type=grant_type,
@@ -201,6 +323,24 @@ class PortalOAuth2Validator(OAuth2Validator):
             scope=token.get("scope", ""),
         )
         return result
+
+    @staticmethod
+    def _remember_used_code(code: str, client, token: dict) -> None:
+        access = AccessToken.objects.filter(
+            token_checksum=hashlib.sha256(token["access_token"].encode()).hexdigest()
+        ).first()
+        if access is None:
+            return
+        refresh = RefreshToken.objects.filter(access_token=access).first()
+        cache.set(
+            _code_key(code),
+            {
+                "client": client.pk,
+                "access": [access.pk],
+                "family": str(refresh.token_family) if refresh and refresh.token_family else "",
+            },
+            timeout=USED_CODE_SECONDS,
+        )
 
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
         from .selectors import access_token_by_value, refresh_token_by_value
@@ -242,11 +382,6 @@ class PortalOAuth2Validator(OAuth2Validator):
             policy_refusal_record(user=user, application=application, step=step)
             return False
         return True
-
-    def validate_code(self, client_id, code, client, request, *args, **kwargs):
-        if not super().validate_code(client_id, code, client, request, *args, **kwargs):
-            return False
-        return self._user_still_admitted(request.user, client, "code")
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
         if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):

@@ -4,6 +4,7 @@
 from tests.accounts.oidc_support import (  # noqa: F401
     close_http_sessions,
     fast_password_hashing,
+    issuer_from_request,
     logout_receiver,
     make_app,
     units,

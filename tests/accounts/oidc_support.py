@@ -19,6 +19,7 @@ from django.test import Client
 
 __all__ = [
     "fast_password_hashing",
+    "issuer_from_request",
     "close_http_sessions",
     "track",
     "units",
@@ -46,6 +47,14 @@ def fast_password_hashing(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "accounts.oidc.hashers.ClientSecretHasher",
     ]
+
+
+@pytest.fixture(autouse=True)
+def issuer_from_request(settings):
+    """The issuer from the request, as in the embedded default: the live test server's port
+    is random, while production mode (test runs with DATABASE_URL) fixes the issuer to
+    OIDC_ISSUER or the first ALLOWED_HOSTS name."""
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": ""}
 
 
 @pytest.fixture

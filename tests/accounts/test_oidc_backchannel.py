@@ -219,3 +219,46 @@ def test_with_a_real_worker_a_failed_attempt_schedules_a_retry_with_backoff(
     assert scheduled == [60]
     delivery.refresh_from_db()
     assert delivery.attempts == 2 and delivery.status == DeliveryStatus.PENDING
+
+
+def test_a_session_logout_token_names_the_session_by_its_sid(
+    committed, client, person, signed_in, logout_receiver
+):
+    application, id_claims = signed_in
+    assert id_claims["sid"]
+    with committed():
+        client.post("/accounts/logout/")
+    _header, claims = received_token(client, logout_receiver, application, id_claims)
+    assert claims["sid"] == id_claims["sid"] and claims["sub"] == id_claims["sub"]
+
+
+def test_everywhere_names_the_person_without_a_sid(
+    committed, client, person, signed_in, logout_receiver
+):
+    application, id_claims = signed_in
+    with committed():
+        user_sign_out_everywhere(user=person, by=person)
+    _header, claims = received_token(client, logout_receiver, application, id_claims)
+    assert "sid" not in claims
+
+
+def test_signing_out_other_sessions_tells_the_applications_of_those_sessions(
+    committed, client, person, make_app, logout_receiver
+):
+    from django.test import Client
+
+    application, secret = make_app(backchannel_logout_uri=logout_receiver.url)
+    other_browser = Client()
+    other_browser.force_login(person)
+    other_token = code_flow_client(other_browser, application, secret)
+    client.force_login(person)
+    code_flow_client(client, application, secret)
+    jwks = client.get("/o/.well-known/jwks.json").json()
+    _h, other_claims = verify_jwt(other_token["id_token"], jwks, aud=application.client_id)
+    with committed():
+        response = client.post("/accounts/sessions/end-all/", {"scope": "others"})
+    assert response.status_code == 302
+    _header, claims = received_token(client, logout_receiver, application, other_claims)
+    assert claims["sid"] == other_claims["sid"]
+    # This browser is still signed in to the application.
+    assert ApplicationSignIn.objects.filter(user=person, signed_out_at__isnull=True).exists()

@@ -149,7 +149,7 @@ def test_a_silent_sign_in_outside_the_policy_answers_access_denied_to_the_applic
     response = client.get("/o/authorize/", authorize_params(application, prompt="none"))
     assert response.status_code == 302
     answer = query_of(response["Location"])
-    assert answer == {"error": "access_denied", "state": "st-1"}
+    assert answer == {"error": "access_denied", "state": "st-1", "iss": "http://testserver/o"}
 
 
 def test_a_refresh_token_stops_working_when_the_user_leaves_the_allowed_unit(

@@ -36,6 +36,7 @@ from ..constants import (
 )
 from ..selectors import scim_user_get, scim_users
 from ..services import HRRecordInvalid, hr_record_push
+from . import schemas as scim_schemas
 from .resources import (
     ScimError,
     apply_patch,
@@ -245,3 +246,52 @@ def service_provider_config(request):
             "meta": {"resourceType": "ServiceProviderConfig"},
         }
     )
+
+
+def _listed(resources: list[dict]) -> dict:
+    return {
+        "schemas": [SCIM_LIST],
+        "totalResults": len(resources),
+        "itemsPerPage": len(resources),
+        "startIndex": 1,
+        "Resources": resources,
+    }
+
+
+def _schemas(request) -> list[dict]:
+    return scim_schemas.schemas(request.build_absolute_uri(reverse("scim:schemas")))
+
+
+def _resource_types(request) -> list[dict]:
+    return scim_schemas.resource_types(
+        request.build_absolute_uri(reverse("scim:resource_types")), "/Users"
+    )
+
+
+def _one(resources: list[dict], wanted: str) -> HttpResponse:
+    for resource in resources:
+        if resource["id"] == wanted:
+            return scim_response(resource)
+    raise ScimError(404, _("No such resource."))
+
+
+@scim_endpoint("GET")
+def schemas(request):
+    """RFC 7644 §4: the schemas of the User resource and its extensions."""
+    return scim_response(_listed(_schemas(request)))
+
+
+@scim_endpoint("GET")
+def schema_detail(request, schema_id: str):
+    return _one(_schemas(request), schema_id)
+
+
+@scim_endpoint("GET")
+def resource_types(request):
+    """RFC 7644 §4: the resource types served (User)."""
+    return scim_response(_listed(_resource_types(request)))
+
+
+@scim_endpoint("GET")
+def resource_type_detail(request, type_id: str):
+    return _one(_resource_types(request), type_id)

@@ -15,6 +15,10 @@ with ``document=`` (None for a chain without an official document), ``chain=`` (
 is the approved object), ``outcome=``, ``comment=`` and ``actor=``, inside the same transaction.
 A handler that raises undoes the sign-off action, so the two apps never disagree. Handlers must
 be idempotent and call only their own app's services.
+
+An app may also pass ``approve_check=``: called as ``approve_check(chain=, step=, actor=)``
+before any step of such a chain is approved, under the chain's lock; it raises
+``PermissionDenied`` to refuse (e.g. the author of a petition reply may not approve it).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ Handler = Callable[..., None]
 class HookSet:
     completed: Handler | None = None
     returned: Handler | None = None
+    approve_check: Handler | None = None
 
 
 class SignOffHooks:
@@ -50,8 +55,11 @@ class SignOffHooks:
         *,
         completed: Handler | None = None,
         returned: Handler | None = None,
+        approve_check: Handler | None = None,
     ) -> None:
-        self._hooks[self._label(model)] = HookSet(completed=completed, returned=returned)
+        self._hooks[self._label(model)] = HookSet(
+            completed=completed, returned=returned, approve_check=approve_check
+        )
 
     def unregister(self, model: type[models.Model] | str) -> None:
         self._hooks.pop(self._label(model), None)

@@ -18,4 +18,5 @@ class PetitionsConfig(AppConfig):
             "petitions.Petition",
             completed=cases.reply_signoff_approved,
             returned=cases.reply_signoff_returned,
+            approve_check=cases.reply_approve_check,
         )

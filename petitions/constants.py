@@ -30,5 +30,10 @@ TASK_SEND_REMINDERS = "petitions.send_reminders"
 TASK_SEND_REMINDER = "petitions.send_reminder"
 TASK_ANONYMISE_EXPIRED = "petitions.anonymise_expired"
 
+#: The purpose of the chain template a reply is signed off along (``documents``); migration
+#: 0007 seeds the default: the head of the case's handling unit.
+REPLY_PURPOSE = "petitions.reply"
+REPLY_TEMPLATE_CODE = "petitions-reply"
+
 #: ``core.locks.single_flight`` name of the mail import.
 IMPORT_MAIL_LOCK = "petitions.import-mail"

@@ -2,11 +2,13 @@
 
 Cases go through the real services (submit, then confirm), so each one is numbered,
 registered as an official document and routed like a citizen's. Demo staff get petitions roles
-(``DEMO_ROLES``). Idempotent: a case is keyed by its demo sender address, a role by its holder
-and unit.
+(``DEMO_ROLES``) and the handling units a head to sign off replies (``DEMO_UNIT_HEADS``).
+Idempotent: a case is keyed by its demo sender address, a role by its holder and unit.
 """
 
-from accounts.models import User
+from accounts import authz
+from accounts.choices import UnitOfficerKind, UnitOfficerSource
+from accounts.models import UnitOfficer, User
 from accounts.oidc.services import role_assign
 from core.models import County, Organization
 from core.registry import demo_loader
@@ -34,6 +36,13 @@ DEMO_ROLES = [
     ("huang.shufen", roles.HANDLER, "DLSEE"),
     ("lin.meihua", roles.SUPERVISOR, None),
     ("lin.meihua", roles.DISPATCHER, None),
+]
+
+# (unit code, demo username): the head who signs off the unit's replies (route
+# ``petitions.reply``), set only when the unit has no head yet (HR data wins).
+DEMO_UNIT_HEADS = [
+    ("DLR", "lin.meihua"),
+    ("DLSEE", "lin.meihua"),
 ]
 
 # (sender, name, county code, category code, subject, text)
@@ -107,7 +116,8 @@ def load_petitions(stdout):
         Petition.objects.filter(pk=petition.pk).update(confirmation_token_hash=token_hash(token))
         petition_confirm(token=token)
         created += 1
-    users = {u.username: u for u in User.objects.filter(username__in={r[0] for r in DEMO_ROLES})}
+    usernames = {r[0] for r in DEMO_ROLES} | {h[1] for h in DEMO_UNIT_HEADS}
+    users = {u.username: u for u in User.objects.filter(username__in=usernames)}
     for username, role, unit in DEMO_ROLES:
         if username in users and (unit is None or unit in units):
             role_assign(
@@ -115,5 +125,12 @@ def load_petitions(stdout):
                 user=users[username],
                 role_code=role,
                 scope=units[unit] if unit else None,
+            )
+    for unit, username in DEMO_UNIT_HEADS:
+        if unit in units and username in users and authz.unit_head(units[unit]) is None:
+            UnitOfficer.objects.get_or_create(
+                unit=units[unit],
+                kind=UnitOfficerKind.HEAD,
+                defaults={"user": users[username], "source": UnitOfficerSource.MANUAL},
             )
     stdout.write(f"  petitions: {len(CATEGORIES)} categories, {created} new demo cases")

@@ -238,9 +238,14 @@ class ReplyForm(CaseActionForm):
         label=_("Reply"), required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
     signers = forms.ModelMultipleChoiceField(
-        label=_("Signers, in order"),
+        label=_("Further signers, in order (optional)"),
         queryset=None,
-        help_text=_("They sign off one after the other, in the order listed."),
+        required=False,
+        help_text=_(
+            "They sign off one after the other, in the order listed, before the reply's "
+            "sign-off route (by default the head of the case's unit). You cannot sign off "
+            "your own reply."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -251,11 +256,11 @@ class ReplyForm(CaseActionForm):
                 Q(category_id=self.petition.category_id) | Q(category__isnull=True)
             )
         self.fields["template"].queryset = templates
-        self.fields["signers"].queryset = reply_signers(self.petition)
+        self.fields["signers"].queryset = reply_signers(self.petition, author=self.user)
 
     def clean_signers(self):
         """The chosen people in the order they were posted."""
-        chosen = {str(u.pk): u for u in self.cleaned_data["signers"]}
+        chosen = {str(u.pk): u for u in self.cleaned_data["signers"] or []}
         order = self.data.getlist(self.add_prefix("signers")) if self.is_bound else []
         return [chosen[pk] for pk in dict.fromkeys(order) if pk in chosen]
 

@@ -465,11 +465,20 @@ def _finish(chain: SignOffChain, *, status: str, outcome: str, comment: str, act
     _notify(chain, outcome=outcome, comment=comment, actor=actor)
 
 
+def _approve_check(chain: SignOffChain, step: SignOffStep, actor) -> None:
+    """The target's app may refuse an approval (``approve_check`` of its hooks)."""
+    model = chain.target_content_type.model_class()
+    hookset = signoff_hooks.get(model) if model is not None else None
+    if hookset is not None and hookset.approve_check is not None:
+        hookset.approve_check(chain=chain, step=step, actor=actor)
+
+
 @transaction.atomic
 def signoff_approve(*, step: SignOffStep, actor, comment: str = "") -> SignOffAction:
     """Approve a pending step. When every step of its order is approved the next order
     becomes pending; after the last one the chain is approved and the target's app told."""
     chain, step, behalf = _lock(step, actor)
+    _approve_check(chain, step, actor)
     now = timezone.now()
     comment = (comment or "").strip()
     _close_step(

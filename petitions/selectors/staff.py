@@ -102,18 +102,22 @@ def assignable_handlers(petition: Petition) -> QuerySet:
     return authz.role_holders(roles.HANDLER, petition.handling_unit_id)
 
 
-def reply_signers(petition: Petition) -> QuerySet:
-    """Active people offered as signers of a reply: the head and deputies of the handling unit
-    and the holders of ``petitions.supervisor`` or ``petitions.handler`` covering it."""
+def reply_signers(petition: Petition, *, author=None) -> QuerySet:
+    """Active people the author may add as signers of a reply (before the ``petitions.reply``
+    route): the head and deputies of the handling unit and the holders of
+    ``petitions.supervisor`` or ``petitions.handler`` covering it, never ``author``."""
     unit = petition.handling_unit_id
     ids = {u.pk for u in authz.unit_officers(unit)} if unit else set()
     User = get_user_model()
-    return User.objects.filter(
+    people = User.objects.filter(
         Q(pk__in=ids)
         | Q(pk__in=authz.role_holders(roles.SUPERVISOR, unit).values("pk"))
         | Q(pk__in=authz.role_holders(roles.HANDLER, unit).values("pk")),
         is_active=True,
-    ).order_by("username")
+    )
+    if author is not None:
+        people = people.exclude(pk=author.pk)
+    return people.order_by("username")
 
 
 def merge_targets(*, user, petition: Petition) -> QuerySet:

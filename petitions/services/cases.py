@@ -28,22 +28,31 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import authz
 from core.dates import add_working_days, roc_year
 from core.models import Organization
 from core.sequences import next_value
 from core.text import clean_line, normalise_email, normalise_phone, phone_validate
 from documents.choices import DocumentCategory
-from documents.services import StepSpec, document_register, document_update, signoff_start
+from documents.selectors import chain_template_for
+from documents.services import (
+    StepSpec,
+    document_register,
+    document_update,
+    signoff_start,
+    template_steps_resolve,
+)
 
 from ..choices import OPEN_STATUSES, PetitionSource, PetitionStatus
 from ..constants import (
     CASE_NUMBER_SCOPE,
     CONFIRMATION_HOURS,
     MAX_CASE_SERIAL,
+    REPLY_PURPOSE,
     TASK_REGISTER_CONFIRMED,
 )
 from ..models import DeadlineExtension, InternalNote, Petition, RoutingRule, StatusEvent
-from ..selectors.staff import assignable_handlers
+from ..selectors.staff import assignable_handlers, reply_signers
 from . import abuse
 from .attachments import public_attachments_check, public_attachments_save
 from .mail import citizen_mail_queue, mail_queue, mail_render, reply_address
@@ -522,17 +531,81 @@ def deadline_extend(
     return extension
 
 
+def reply_steps(*, petition: Petition, author, signers=()) -> list[StepSpec]:
+    """The sign-off plan of a reply by ``author``: the ``signers`` the author chose (people of
+    ``selectors.staff.reply_signers``, one order each, in the given order), then the steps of
+    the chain template of purpose ``petitions.reply`` resolved for the case's handling unit
+    (default template: that unit's head; when the head is the author, the head above).
+
+    The author is never a signer: a person step naming the author is dropped, a role step
+    that only the author could take is refused, and a plan left without another person is
+    a ``ValidationError`` on ``signers``."""
+    allowed = reply_signers(petition, author=author)
+    chosen = list(signers)
+    outside = [u for u in chosen if not allowed.filter(pk=u.pk).exists()]
+    if outside:
+        raise ValidationError(
+            {
+                "signers": _(
+                    "%(names)s cannot sign off this reply: choose people the form offers."
+                )
+                % {"names": ", ".join(str(u) for u in outside)}
+            }
+        )
+    author_id = getattr(author, "pk", None)
+    try:
+        template = chain_template_for(purpose=REPLY_PURPOSE)
+        route = template_steps_resolve(
+            template=template, requester=author, requester_unit=petition.handling_unit
+        )
+    except ValidationError as exc:
+        raise ValidationError(
+            {
+                "signers": _(
+                    "The reply's sign-off route (chain template “%(purpose)s”) cannot be "
+                    "used for this case: %(reason)s"
+                )
+                % {"purpose": REPLY_PURPOSE, "reason": " ".join(exc.messages)}
+            }
+        ) from exc
+    steps = [StepSpec(order=i, user=u) for i, u in enumerate(chosen, start=1)]
+    shift = len(chosen)
+    for spec in route:
+        if spec.user is not None:
+            if spec.user.pk == author_id or any(u.pk == spec.user.pk for u in chosen):
+                continue
+        elif not authz.role_holders(spec.role.code, spec.unit).exclude(pk=author_id).exists():
+            raise ValidationError(
+                {
+                    "signers": _(
+                        "No one but you holds the role “%(role)s” that signs off replies; "
+                        "ask an administrator to fix the route."
+                    )
+                    % {"role": spec.role}
+                }
+            )
+        steps.append(
+            StepSpec(order=spec.order + shift, user=spec.user, unit=spec.unit, role=spec.role)
+        )
+    if not steps:
+        raise ValidationError(
+            {"signers": _("A reply must be signed off by someone other than its author.")}
+        )
+    return steps
+
+
 def reply_submit(
-    *, petition: Petition, text: str, signers, actor, version: str | None = None
+    *, petition: Petition, text: str, actor, signers=(), version: str | None = None
 ) -> Petition:
-    """Save the reply and send it through a sign-off chain on the case's document (one order
-    per signer, in the given order). The citizen gets it only when the chain completes."""
+    """Save the reply and send it through a sign-off chain on the case's document along
+    ``reply_steps`` (the chosen signers, then the ``petitions.reply`` route). The author
+    never signs off their own reply (``reply_approve_check``); the citizen gets it only when
+    the chain completes."""
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write the reply.")})
-    signers = list(signers)
-    if not signers:
-        raise ValidationError({"signers": _("Choose at least one person to sign off the reply.")})
+    if actor is None:
+        raise PermissionDenied(_("A reply needs an author."))
     with transaction.atomic():
         petition = _lock(petition, actor=actor, rule="act", version=version)
         if petition.status not in OPEN_STATUSES or petition.status == PetitionStatus.REPLIED:
@@ -541,6 +614,7 @@ def reply_submit(
                 params={"status": petition.get_status_display()},
                 code="status",
             )
+        steps = reply_steps(petition=petition, author=actor, signers=signers)
         if petition.document_id is None:
             petition_register_confirmed(petition=petition)
             petition.refresh_from_db()
@@ -550,9 +624,18 @@ def reply_submit(
         signoff_start(
             document=petition.document,
             started_by=actor,
-            steps=[StepSpec(order=i, user=u) for i, u in enumerate(signers, start=1)],
+            steps=steps,
+            requester_unit=petition.handling_unit,
         )
     return petition
+
+
+def reply_approve_check(*, chain, step, actor) -> None:
+    """documents hook: the person who submitted a reply (the chain's originator) may not
+    approve any step of it, whatever right they hold on the step (a role, a delegation, a
+    forwarded step)."""
+    if actor is not None and chain.started_by_id == actor.pk:
+        raise PermissionDenied(_("You wrote this reply: someone else must sign it off."))
 
 
 def reply_signoff_approved(*, document, chain, outcome, comment, actor) -> None:

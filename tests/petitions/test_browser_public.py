@@ -14,6 +14,7 @@ import zlib
 import pytest
 from django.core import mail
 
+from accounts.models import UnitOfficer
 from core.models import County
 from documents.choices import StepStatus
 from documents.services import signoff_approve
@@ -155,11 +156,9 @@ def test_citizen_journey_at_360px(live_server, open_page, category, make_user, t
     handler = make_user(username="handler")
     grant(handler, roles.HANDLER)
     chief = make_user(username="chief")
+    UnitOfficer.objects.create(unit=petition.handling_unit, user=chief, kind="head")
     cases.reply_submit(
-        petition=petition,
-        text="您好，本部已函請雇主於十日內補發加班費。",
-        signers=[chief],
-        actor=handler,
+        petition=petition, text="您好，本部已函請雇主於十日內補發加班費。", actor=handler
     )
     petition.refresh_from_db()
     step = petition.document.signoff_chains.get().steps.get(status=StepStatus.PENDING)

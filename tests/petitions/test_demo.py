@@ -31,3 +31,13 @@ def test_demo_cases_are_numbered_routed_registered_and_mail_nobody(settings):
     mine = Petition.objects.filter(handling_unit__code="DLSEE")
     assert mine.exists()
     assert set(Petition.objects.visible_to(handler)) == set(mine)
+
+
+def test_demo_units_have_a_head_to_sign_off_replies(settings):
+    settings.EMBEDDED = True
+    call_command("seed_demo")
+    head = User.objects.get(username="lin.meihua")
+    for code in ("DLR", "DLSEE"):
+        assert authz.unit_head(Organization.objects.get(code=code)) == head
+    call_command("seed_demo")  # idempotent
+    assert authz.unit_head(Organization.objects.get(code="DLR")) == head

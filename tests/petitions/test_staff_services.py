@@ -85,12 +85,11 @@ def test_reply_is_sent_only_after_the_sign_off_chain_completes(
     routed, owner, make_user, mailoutbox, django_capture_on_commit_callbacks
 ):
     chief = make_user(username="chief")
+    UnitOfficer.objects.create(unit=Organization.objects.get(code="IM"), user=chief, kind="head")
     petition = PetitionFactory(category=routed, handling_unit=Organization.objects.get(code="IM"))
     staff.petition_register_confirmed(petition=petition)
     with django_capture_on_commit_callbacks(execute=True):
-        staff.reply_submit(
-            petition=petition, text="您好，已函請雇主改善。", signers=[chief], actor=owner
-        )
+        staff.reply_submit(petition=petition, text="您好，已函請雇主改善。", actor=owner)
     petition.refresh_from_db()
     assert petition.status == PetitionStatus.REPLIED
     assert mailoutbox == []
@@ -110,8 +109,9 @@ def test_reply_is_sent_only_after_the_sign_off_chain_completes(
 
 def test_returned_reply_goes_back_to_the_handler(routed, unit, owner, make_user, mailoutbox):
     chief = make_user(username="chief")
+    UnitOfficer.objects.create(unit=unit, user=chief, kind="head")
     petition = PetitionFactory(category=routed, handling_unit=unit)
-    staff.reply_submit(petition=petition, text="草稿", signers=[chief], actor=owner)
+    staff.reply_submit(petition=petition, text="草稿", actor=owner)
     petition.refresh_from_db()
     step = petition.document.signoff_chains.get().steps.get(status=StepStatus.PENDING)
     signoff_return(step=step, actor=chief, comment="請補充法條")

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from freezegun import freeze_time
 
+from accounts.models import UnitOfficer
 from core.models import Organization
 from petitions import roles
 from petitions.choices import PetitionStatus
@@ -209,10 +210,12 @@ def test_merge_target_must_be_a_case_the_actor_may_act_on(client, owner, case):
     assert case.status == PetitionStatus.MERGED and case.merged_into == mine
 
 
-def test_reply_signers_keep_the_posted_order(client, owner, case, make_user):
+def test_reply_signers_keep_the_posted_order(client, owner, case, make_user, unit):
     first, second = make_user(username="zz-first"), make_user(username="aa-second")
     for person in (first, second):
         grant(person, roles.SUPERVISOR, "IM")
+    head = make_user(username="head")
+    UnitOfficer.objects.create(unit=unit, user=head, kind="head")
     client.force_login(owner)
     response = client.post(
         url("reply", case),
@@ -225,7 +228,7 @@ def test_reply_signers_keep_the_posted_order(client, owner, case, make_user):
     assert response.status_code == 302
     case.refresh_from_db()
     steps = case.document.signoff_chains.get().steps.order_by("order")
-    assert [s.assignee for s in steps] == [first, second]
+    assert [s.assignee for s in steps] == [first, second, head]  # then the unit head
 
 
 def test_a_viewer_reads_but_gets_no_forms_and_403_on_actions(client, outsider, case):

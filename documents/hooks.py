@@ -19,6 +19,13 @@ be idempotent and call only their own app's services.
 An app may also pass ``approve_check=``: called as ``approve_check(chain=, step=, actor=)``
 before any step of such a chain is approved, under the chain's lock; it raises
 ``PermissionDenied`` to refuse (e.g. the author of a petition reply may not approve it).
+
+``source_attachments`` lets the app that owns a document's source object list the source's
+own files on the document's page, without documents knowing the app::
+
+    source_attachments.register("petitions.Petition", petition_files)
+    # petition_files(source=, user=) -> list[SourceAttachment]; each url leads to the app's
+    # own download view, which checks the user again (a reader of the document may open it)
 """
 
 from __future__ import annotations
@@ -69,3 +76,36 @@ class SignOffHooks:
 
 
 signoff_hooks = SignOffHooks()
+
+
+@dataclass(frozen=True)
+class SourceAttachment:
+    """A file of a document's source object, as the document's page lists it."""
+
+    name: str
+    size: int
+    content_type: str
+    url: str
+
+
+class SourceAttachments:
+    """Per source model, a provider ``(source=, user=) -> list[SourceAttachment]``."""
+
+    def __init__(self):
+        self._providers: dict[str, Callable[..., list[SourceAttachment]]] = {}
+
+    def register(self, model: type[models.Model] | str, provider) -> None:
+        self._providers[SignOffHooks._label(model)] = provider
+
+    def unregister(self, model: type[models.Model] | str) -> None:
+        self._providers.pop(SignOffHooks._label(model), None)
+
+    def for_source(self, source, user) -> list[SourceAttachment]:
+        """The files the source's app lists for ``user`` (none without a provider)."""
+        if source is None:
+            return []
+        provider = self._providers.get(source._meta.label_lower)
+        return list(provider(source=source, user=user)) if provider else []
+
+
+source_attachments = SourceAttachments()

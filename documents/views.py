@@ -25,6 +25,7 @@ from .forms import (
     ReturnForm,
     StepActionForm,
 )
+from .hooks import source_attachments
 from .models import SignOffStep
 
 PAGE_SIZE = 50
@@ -122,6 +123,9 @@ def _detail_context(request, document, forms_by_step=None):
         document=document,
         chains=list(document.signoff_chains.all()),
         timeline=selectors.document_timeline(document),
+        source_attachments=source_attachments.for_source(
+            document.source if document.source_content_type_id else None, request.user
+        ),
     )
     return context
 

@@ -1,9 +1,7 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.api.views import ApiRootView
@@ -34,9 +32,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
-if settings.EMBEDDED or settings.DEBUG:
-    # Production serves media through the reverse proxy or an object store.
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# No /media/ route in any mode: uploaded files are served only by views that check the reader
+# (documents:attachment, petitions:staff:attachment), streamed from the storage or handed to
+# the reverse proxy's internal location (X-Accel-Redirect).
 
 handler403 = "core.views.error_403"
 handler404 = "core.views.error_404"

@@ -9,9 +9,10 @@ class PetitionsConfig(AppConfig):
     def ready(self):
         # Imported here, once the models are loaded: the tasks register with Celery (services
         # enqueue them by name), the tiles with the home page.
-        from documents.hooks import signoff_hooks  # noqa: PLC0415
+        from documents.hooks import signoff_hooks, source_attachments  # noqa: PLC0415
 
         from . import tasks, tiles  # noqa: F401, PLC0415
+        from .selectors.staff import document_attachments  # noqa: PLC0415
         from .services import cases  # noqa: PLC0415
 
         signoff_hooks.register(
@@ -20,3 +21,4 @@ class PetitionsConfig(AppConfig):
             returned=cases.reply_signoff_returned,
             approve_check=cases.reply_approve_check,
         )
+        source_attachments.register("petitions.Petition", document_attachments)

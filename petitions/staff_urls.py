@@ -10,6 +10,7 @@ urlpatterns = [
     path("overdue/", staff.overdue, name="overdue"),
     path("queue/", staff.queue, name="queue"),
     path("queue/<int:pk>/assign/", staff.queue_assign, name="queue_assign"),
+    path("attachments/<int:pk>/", staff.attachment_download, name="attachment"),
     path("<int:pk>/", staff.detail, name="detail"),
     path("<int:pk>/assign/", staff.assign, name="assign"),
     path("<int:pk>/note/", staff.note, name="note"),

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import authz
 from core.masking import mask_email, mask_name
+from documents.hooks import SourceAttachment
+from documents.selectors import document_list
 
 from .. import roles
 from ..choices import OPEN_STATUSES, PetitionStatus
-from ..models import InboundMessage, InboundState, Petition
+from ..models import Attachment, InboundMessage, InboundState, Petition
 
 
 def may_use_staff_pages(user) -> bool:
@@ -149,3 +152,30 @@ def unmatched_queue(*, user):
     return dispatchable_messages(user=user).filter(
         state__in=[InboundState.UNMATCHED, InboundState.FAILED]
     )
+
+
+def readable_attachments(*, user) -> QuerySet:
+    """Citizens' files ``user`` may open: those of the cases ``user`` may read
+    (``Petition.objects.visible_to``: the case's handler, a petitions read role covering its
+    handling unit) and those of the cases whose registered document ``user`` may read
+    (``documents`` ``Document.objects.visible_to``)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Attachment.objects.none()
+    return Attachment.objects.filter(
+        Q(petition__in=Petition.objects.visible_to(user).values("pk"))
+        | Q(petition__document__in=document_list(user=user).values("pk"))
+    ).select_related("petition")
+
+
+def document_attachments(*, source: Petition, user) -> list[SourceAttachment]:
+    """The case's files as its registered document's page lists them (provider of
+    ``documents.hooks.source_attachments``); each link is the authorised download view."""
+    return [
+        SourceAttachment(
+            name=a.original_name,
+            size=a.size,
+            content_type=a.content_type,
+            url=reverse("petitions:staff:attachment", args=[a.pk]),
+        )
+        for a in readable_attachments(user=user).filter(petition=source)
+    ]

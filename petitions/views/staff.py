@@ -11,15 +11,18 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ..choices import PetitionSource, PetitionStatus
 from ..forms import (
@@ -290,6 +293,44 @@ def merge(request, pk):
         ),
         _("The case is merged."),
     )
+
+
+# --- Citizens' files ----------------------------------------------------------------------------
+
+
+@require_GET
+def attachment_download(request, pk):
+    """A citizen's file, for whoever may read its case or the case's registered document
+    (``selectors.staff.readable_attachments``; 404 otherwise). Not behind ``staff_view``: a
+    reader of the document may hold no petitions role. Always a download (``attachment``)
+    with ``nosniff``, so a file is never rendered in the portal's origin."""
+    attachment = get_object_or_404(selectors.readable_attachments(user=request.user), pk=pk)
+    return attachment_response(attachment)
+
+
+def attachment_response(attachment) -> HttpResponse:
+    """The file as a download. With ``PETITIONS_X_ACCEL_REDIRECT_PREFIX`` set (the reverse
+    proxy serves the media folder as an *internal* location there, e.g. nginx
+    ``location /protected-media/ { internal; alias /data/media/; }``), the proxy sends the
+    bytes (``X-Accel-Redirect``); otherwise they are streamed from Django's storage API
+    (local folder or object store alike), which works the same under gunicorn."""
+    prefix = settings.PETITIONS_X_ACCEL_REDIRECT_PREFIX
+    if prefix:
+        response = HttpResponse(content_type=attachment.content_type)
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(attachment.file.name)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=attachment.original_name
+        )
+    else:
+        response = FileResponse(
+            attachment.file.storage.open(attachment.file.name, "rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- Unmatched mail ------------------------------------------------------------------------------

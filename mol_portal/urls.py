@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("core.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("documents.api.urls")),
+    path("", include("notifications.api.urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("scim/v2/", include("accounts.hr.scim.urls")),
     path("documents/", include("documents.urls")),
     path("petitions/", include("petitions.urls")),
+    path("notifications/", include("notifications.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api-v1"))),

@@ -8,4 +8,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # Tasks registered in the web process too: services enqueue them by name.
-        from . import tasks  # noqa: F401, PLC0415
+        from . import tasks, tiles  # noqa: F401, PLC0415

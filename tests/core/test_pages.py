@@ -71,9 +71,9 @@ def test_intranet_home_greets_user_and_shows_their_tiles(
     client.get(reverse("core:intranet_home"))  # once-per-session bookkeeping happens here
 
     # session, user, organisation unit of the user, the user's role assignments (read once
-    # for every role check of the request, accounts.authz), and the petitions tile's check for
-    # cases assigned to the user
-    with django_assert_max_num_queries(5):
+    # for every role check of the request, accounts.authz), the petitions tile's check for
+    # cases assigned to the user, and the unread count of the header's notices badge
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("core:intranet_home"))
 
     assert response.status_code == 200

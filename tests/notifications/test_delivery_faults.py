@@ -100,7 +100,7 @@ def _state(pk: int) -> str:
     return Delivery.objects.filter(pk=pk).values_list("state", flat=True).first()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_between_claim_and_send_delivers_once_after_restart(
     needs_postgres, own_redis, smtp_sink, tmp_path
 ):

@@ -25,6 +25,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -55,7 +56,7 @@ from ..models import DeadlineExtension, InternalNote, Petition, RoutingRule, Sta
 from ..selectors.staff import assignable_handlers, reply_signers
 from . import abuse
 from .attachments import public_attachments_check, public_attachments_save
-from .mail import citizen_mail_queue, mail_queue, mail_render, reply_address
+from .mail import citizen_mail_queue, mail_queue, mail_render, public_link, reply_address
 from .queue import enqueue_on_commit
 from .survey import petition_survey_invite
 from .tokens import (
@@ -180,7 +181,7 @@ def petition_submit(
             petition=petition,
             template="petitions/emails/confirm",
             context={
-                "link": base_url.rstrip("/") + "/petitions/confirm/" + token + "/",
+                "link": public_link(reverse("petitions:confirm", args=[token]), base_url=base_url),
                 "hours": CONFIRMATION_HOURS,
             },
             language=language,
@@ -231,7 +232,10 @@ def petition_confirm(
         citizen_mail_queue(
             petition=petition,
             template="petitions/emails/case_number",
-            context={"query_code": code, "link": base_url.rstrip("/") + "/petitions/progress/"},
+            context={
+                "query_code": code,
+                "link": public_link(reverse("petitions:progress"), base_url=base_url),
+            },
             language=language,
         )
         enqueue_on_commit(TASK_REGISTER_CONFIRMED, petition_id=petition.pk)
@@ -293,7 +297,7 @@ def received_mail_queue(*, numbered: NumberedCase) -> None:
         {
             "petition": petition,
             "query_code": numbered.query_code,
-            "link": settings.PETITIONS_PUBLIC_BASE_URL.rstrip("/") + "/petitions/progress/",
+            "link": public_link(reverse("petitions:progress")),
         },
     )
     mail_queue(
@@ -546,9 +550,7 @@ def reply_steps(*, petition: Petition, author, signers=()) -> list[StepSpec]:
     if outside:
         raise ValidationError(
             {
-                "signers": _(
-                    "%(names)s cannot sign off this reply: choose people the form offers."
-                )
+                "signers": _("%(names)s cannot sign off this reply: choose people the form offers.")
                 % {"names": ", ".join(str(u) for u in outside)}
             }
         )

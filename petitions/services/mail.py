@@ -8,6 +8,9 @@
   retried there; ``outbound_mail_send`` sends it at most once.
 - Reply addresses: ``PETITIONS_REPLY_ADDRESS`` with plus-addressing, ``local+<id>.<HMAC>@domain``;
   nothing is stored and a forged token matches nothing.
+- Links: every link in a mail is absolute, made by ``public_link(path, base_url=)``: the
+  request's site URL when there is one, else ``PETITIONS_PUBLIC_BASE_URL``, else the first
+  named host of ``ALLOWED_HOSTS`` (https when the site forces HTTPS).
 """
 
 from __future__ import annotations
@@ -24,6 +27,23 @@ from django.utils.translation import override
 from ..constants import TASK_SEND_CITIZEN_MAIL, TASK_SEND_OUTBOUND_MAIL
 from ..models import InternalNote, OutboundMail, OutboundState, Petition
 from .queue import enqueue_on_commit
+
+
+def site_url(base_url: str | None = None) -> str:
+    """The site root mails link to, without a trailing slash: ``base_url`` (the request's,
+    e.g. ``request.build_absolute_uri("/")``), else ``PETITIONS_PUBLIC_BASE_URL``, else the
+    first named host of ``ALLOWED_HOSTS``."""
+    base = (base_url or settings.PETITIONS_PUBLIC_BASE_URL or "").strip().rstrip("/")
+    if base:
+        return base
+    hosts = [h for h in settings.ALLOWED_HOSTS if h and h != "*" and not h.startswith(".")]
+    scheme = "https" if settings.SECURE_SSL_REDIRECT or settings.SESSION_COOKIE_SECURE else "http"
+    return f"{scheme}://{hosts[0] if hosts else 'localhost'}"
+
+
+def public_link(path: str, *, base_url: str | None = None) -> str:
+    """``path`` (``/petitions/...``) as an absolute URL on ``site_url(base_url)``."""
+    return site_url(base_url) + "/" + path.lstrip("/")
 
 
 def mail_render(template: str, context: dict, *, language: str | None = None) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import authz
@@ -16,7 +17,7 @@ from core.dates import add_working_days
 
 from ..choices import OPEN_STATUSES
 from ..models import Petition, PetitionReminder, ReminderKind
-from .mail import mail_queue, mail_render
+from .mail import mail_queue, mail_render, public_link
 
 
 def reminder_recipients(petition: Petition) -> list[str]:
@@ -70,7 +71,11 @@ def reminder_send(*, petition_id: int, kind: str) -> bool:
         reminder.save(update_fields=["recipients"])
         subject, body = mail_render(
             "petitions/emails/reminder",
-            {"petition": petition, "overdue": kind == ReminderKind.OVERDUE},
+            {
+                "petition": petition,
+                "overdue": kind == ReminderKind.OVERDUE,
+                "link": public_link(reverse("petitions:staff:detail", args=[petition.pk])),
+            },
         )
         for to in recipients:
             mail_queue(to=to, subject=subject, body=body, kind="reminder", petition=petition)

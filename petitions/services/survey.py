@@ -3,14 +3,14 @@ e-mailed link (random token, SHA-256 stored) or from the progress page."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import ANSWERED_STATUSES
 from ..models import Petition, SatisfactionSurvey
-from .mail import citizen_mail_queue
+from .mail import citizen_mail_queue, public_link
 from .tokens import token_hash, url_token_new
 
 
@@ -18,10 +18,9 @@ def petition_survey_invite(
     *, petition: Petition, base_url: str | None = None, language: str | None = None
 ) -> str:
     """Make the survey link of an answered case and mail it (after the reply). Returns the
-    token (for tests); a new invitation replaces the old link. ``base_url`` defaults to
-    ``PETITIONS_PUBLIC_BASE_URL`` (jobs have no request)."""
-    if base_url is None:
-        base_url = settings.PETITIONS_PUBLIC_BASE_URL
+    token (for tests); a new invitation replaces the old link, which is absolute
+    (``mail.public_link``: ``base_url``, else ``PETITIONS_PUBLIC_BASE_URL``, else the site's
+    host)."""
     token = url_token_new()
     with transaction.atomic():
         Petition.objects.filter(pk=petition.pk).update(survey_token_hash=token_hash(token))
@@ -29,7 +28,9 @@ def petition_survey_invite(
         citizen_mail_queue(
             petition=petition,
             template="petitions/emails/survey",
-            context={"link": base_url.rstrip("/") + "/petitions/survey/" + token + "/"},
+            context={
+                "link": public_link(reverse("petitions:survey", args=[token]), base_url=base_url)
+            },
             language=language,
         )
     return token

@@ -5,16 +5,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_widgets
+from core.widgets import LocalDateInput
 
 from .choices import DocumentCategory, DocumentStatus, SecurityLevel
 from .models import Document
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+# Dates are typed as pages show them: 民國 in Chinese, ISO in English (core.localdates).
+DateInput = LocalDateInput
 
 
 class DocumentFilterForm(forms.Form):

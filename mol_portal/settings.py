@@ -451,6 +451,9 @@ if WHITENOISE_USE_FINDERS:
     except OSError:  # a read-only location: WhiteNoise then warns once, nothing breaks
         pass
 WHITENOISE_AUTOREFRESH = DEBUG
+# Files served at the site's root on every surface (/favicon.ico for pages without a <link>:
+# the admin, the API docs, JSON answers).
+WHITENOISE_ROOT = BASE_DIR / "static" / "core" / "root"
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -14,7 +14,7 @@ from core.models import County, Organization
 from core.registry import demo_loader
 
 from . import roles
-from .models import Category, Petition, RoutingRule
+from .models import Category, Petition, ReplyTemplate, RoutingRule
 from .services.cases import petition_confirm, petition_submit
 from .services.tokens import token_hash
 
@@ -43,6 +43,29 @@ DEMO_ROLES = [
 DEMO_UNIT_HEADS = [
     ("DLR", "lin.meihua"),
     ("DLSEE", "lin.meihua"),
+]
+
+# (name, category code or None for every category, text). No greeting and no signature: the
+# reply e-mail (templates/petitions/emails/reply.txt) adds both.
+REPLY_TEMPLATES = [
+    (
+        "加班費與補休",
+        "labour-standards",
+        "依勞動基準法第24條及第32條之1，雇主延長工作時間應依規定加給工資；"
+        "勞工經與雇主協商同意後，始得選擇補休。"
+        "本部已函請事業單位所在地之地方主管機關派員查察，查有違法將依法處分。",
+    ),
+    (
+        "育嬰留職停薪",
+        "equal-employment",
+        "依性別平等工作法第16條，受僱者任職滿6個月後，於每一子女滿3歲前，得申請育嬰留職停薪，"
+        "雇主不得拒絕。您可向工作所在地之直轄市或縣（市）政府勞工行政主管機關申訴。",
+    ),
+    (
+        "已轉請地方主管機關處理",
+        None,
+        "您所反映的事項屬地方主管機關權責，本部已轉請其依權責處理，並請其將處理結果直接答復您。",
+    ),
 ]
 
 # (sender, name, county code, category code, subject, text)
@@ -133,4 +156,11 @@ def load_petitions(stdout):
                 kind=UnitOfficerKind.HEAD,
                 defaults={"user": users[username], "source": UnitOfficerSource.MANUAL},
             )
-    stdout.write(f"  petitions: {len(CATEGORIES)} categories, {created} new demo cases")
+    for name, category, body in REPLY_TEMPLATES:
+        ReplyTemplate.objects.get_or_create(
+            name=name, defaults={"category": categories.get(category), "body": body}
+        )
+    stdout.write(
+        f"  petitions: {len(CATEGORIES)} categories, {len(REPLY_TEMPLATES)} reply templates, "
+        f"{created} new demo cases"
+    )

@@ -86,7 +86,7 @@ def test_confirmation_numbers_the_case_and_mails_the_query_code(client, post, fo
     assert petition.status == PetitionStatus.RECEIVED
     assert re.fullmatch(r"\d{3}-\d{6}", petition.case_number)
     assert petition.case_number in response.content.decode()
-    code = re.search(r"(?:Query code|查詢碼): (\w+)", mail.outbox[1].body).group(1)
+    code = re.search(r"(?:Query code|查詢碼)(?:: |：)(\w+)", mail.outbox[1].body).group(1)
     assert code not in petition.query_code_hash
     assert petition.events.filter(status=PetitionStatus.RECEIVED).count() == 1
 

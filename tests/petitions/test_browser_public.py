@@ -133,7 +133,7 @@ def test_citizen_journey_at_360px(live_server, open_page, category, make_user, t
     assert petition.case_number in page.locator("main").inner_text()
     number_mail = mail.outbox[-1]
     assert petition.case_number in number_mail.body
-    query_code = re.search(r":\s*([A-Z0-9]{10})\s*$", number_mail.body, re.M).group(1)
+    query_code = re.search(r"[:：]\s*([A-Z0-9]{10})\s*$", number_mail.body, re.M).group(1)
 
     # 4. Progress page with them.
     page.goto(base + "/petitions/progress/")

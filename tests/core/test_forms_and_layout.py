@@ -155,7 +155,15 @@ def test_no_page_template_formats_dates_by_hand():
     root = Path(settings.BASE_DIR) / "templates"
     offenders = [
         str(path.relative_to(root))
-        for folder in ("petitions", "accounts", "documents", "core", "includes", "public")
+        for folder in (
+            "petitions",
+            "accounts",
+            "documents",
+            "notifications",
+            "core",
+            "includes",
+            "public",
+        )
         for path in (root / folder).rglob("*.*")
         if re.search(r'\|date:"Y-m-d', path.read_text(encoding="utf-8"))
     ]

@@ -7,6 +7,8 @@ nothing (``services.cases``)."""
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.conf import settings
 from django.db.models import Q
@@ -74,6 +76,9 @@ class PetitionForm(forms.Form):
     consent = forms.BooleanField(label=lazy(_consent_label, str)(), required=True)
     # Honeypot: hidden from people (CSS + aria-hidden + tabindex -1), filled by bots.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
+    # One-time token of this form (a new one for every blank form; kept when the form comes
+    # back with errors): the same form sent twice makes one case (services.cases).
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
 
     field_order = [
         "name",
@@ -94,6 +99,8 @@ class PetitionForm(forms.Form):
         self.fields["phone"].widget.attrs["autocomplete"] = "tel"
         self.fields["phone"].widget.input_type = "tel"
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        if not self.is_bound:
+            self.initial.setdefault("form_token", secrets.token_urlsafe(24))
         self.fields["consent"].error_messages["required"] = _(
             "Please agree to the privacy notice so that we can handle your petition."
         )

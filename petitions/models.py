@@ -140,6 +140,18 @@ class Petition(TimeStampedModel):
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     submitter_ip = models.GenericIPAddressField(_("submitter IP address"), null=True, blank=True)
+    submission_key = models.CharField(
+        _("submission key"),
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_(
+            "SHA-256 of the form's one-time token, the sender and the text: the same form "
+            "sent twice makes one case."
+        ),
+    )
     body_fingerprint = models.TextField(
         _("normalised text"),
         blank=True,

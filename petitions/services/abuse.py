@@ -205,17 +205,25 @@ def similar_petition(*, email: str, fingerprint: str) -> Petition | None:
         return (
             recent.annotate(similarity=TrigramSimilarity("body_fingerprint", fingerprint))
             .filter(similarity__gte=threshold)
-            .only("id", "case_number", "status")
+            .only("id", "case_number", "status", "submission_key")
             .first()
         )
-    for candidate in recent.only("id", "body_fingerprint", "case_number", "status")[:50]:
+    fields = ("id", "body_fingerprint", "case_number", "status", "submission_key")
+    for candidate in recent.only(*fields)[:50]:
         if jaccard(candidate.body_fingerprint, fingerprint) >= threshold:
             return candidate
     return None
 
 
-def check_duplicate(*, email: str, fingerprint: str) -> None:
+def check_duplicate(
+    *, email: str, fingerprint: str, submission_key: str | None = None
+) -> Petition | None:
+    """Refuse a near-duplicate of the sender's recent petition (``SubmissionRefused``), except
+    the same submission sent again (same ``submission_key``: a double click, a resent form),
+    which is returned so the caller answers as the first time. None: nothing similar."""
     duplicate = similar_petition(email=email, fingerprint=fingerprint)
+    if duplicate is not None and submission_key and duplicate.submission_key == submission_key:
+        return duplicate
     if duplicate is not None:
         raise SubmissionRefused(
             _(
@@ -225,3 +233,4 @@ def check_duplicate(*, email: str, fingerprint: str) -> None:
             code="duplicate",
             params={"case": duplicate.case_number or _("waiting for your confirmation")},
         )
+    return None

@@ -24,7 +24,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -120,8 +120,15 @@ def petition_submit(
     honeypot: str = "",
     base_url: str = "",
     language: str | None = None,
+    form_token: str = "",
 ) -> Petition:
     """Save a web petition waiting for e-mail confirmation and mail the confirmation link.
+
+    Idempotent per form: ``form_token`` (the form's one-time token) with the sender and the
+    text make ``submission_key``, unique in the database. The same form sent again — a
+    double click, two simultaneous POSTs, a retry after a lost connection — returns the first
+    petition and sends nothing more: sequentially through the near-duplicate check, at the
+    same instant because the second INSERT violates the unique key.
 
     Name and subject are cleaned by ``core.text.clean_line`` (no bidirectional controls), the
     e-mail address and phone by ``normalise_email`` / ``normalise_phone`` (NFKC), and the
@@ -149,7 +156,59 @@ def petition_submit(
     uploads = public_attachments_check(attachments)
     abuse.check_submission_rate(email=email, ip=ip)
     fingerprint = abuse.normalise_text(subject + "\n" + body)
-    abuse.check_duplicate(email=email, fingerprint=fingerprint)
+    key = submission_key(form_token=form_token, email=email, fingerprint=fingerprint)
+    earlier = abuse.check_duplicate(email=email, fingerprint=fingerprint, submission_key=key)
+    if earlier is not None:
+        return earlier
+    try:
+        return _petition_create(
+            name=name,
+            email=email,
+            phone=phone,
+            subject=subject,
+            body=body,
+            category=category,
+            county=county,
+            uploads=uploads,
+            ip=ip,
+            fingerprint=fingerprint,
+            key=key,
+            base_url=base_url,
+            language=language,
+        )
+    except IntegrityError:
+        earlier = Petition.objects.filter(submission_key=key).first() if key else None
+        if earlier is None:
+            raise
+        return earlier
+
+
+def submission_key(*, form_token: str, email: str, fingerprint: str) -> str | None:
+    """SHA-256 of the form's token, the lower-cased sender and the text fingerprint; None
+    without a token. The text is part of it, so a form reused (browser back) for another
+    petition is another submission."""
+    form_token = (form_token or "").strip()
+    if not form_token:
+        return None
+    return token_hash("\0".join([form_token[:200], email.lower(), fingerprint]))
+
+
+def _petition_create(
+    *,
+    name,
+    email,
+    phone,
+    subject,
+    body,
+    category,
+    county,
+    uploads,
+    ip,
+    fingerprint,
+    key,
+    base_url,
+    language,
+) -> Petition:
     token = url_token_new()
     now = timezone.now()
     with transaction.atomic():
@@ -169,12 +228,16 @@ def petition_submit(
             confirmation_expires_at=now + timedelta(hours=CONFIRMATION_HOURS),
             submitter_ip=ip,
             body_fingerprint=fingerprint,
+            submission_key=key,
         )
         # Every field is validated. Not repeated here: the existence queries of the two foreign
         # keys (the form has just loaded both objects) and the queries validating the model's
         # constraints (they concern status, case number and merge target, which this code sets
         # to constants; the database enforces them anyway and the block rolls back whole).
-        petition.full_clean(exclude=["category", "county"], validate_constraints=False)
+        # The submission key's uniqueness is the database's to check (the race this is for).
+        petition.full_clean(
+            exclude=["category", "county", "submission_key"], validate_constraints=False
+        )
         petition.save()
         public_attachments_save(petition=petition, uploads=uploads)
         citizen_mail_queue(

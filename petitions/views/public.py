@@ -59,6 +59,7 @@ def submit(request):
                 ip=client_ip(request),
                 base_url=_base_url(request),
                 language=get_language(),
+                form_token=data.get("form_token", ""),
             )
         except ValidationError as exc:
             _add_errors(form, exc)

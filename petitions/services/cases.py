@@ -19,12 +19,13 @@ Contracts:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,6 +68,8 @@ from .tokens import (
     url_token_new,
 )
 
+logger = logging.getLogger(__name__)
+
 # --- Numbering -----------------------------------------------------------------------------------
 
 
@@ -105,7 +108,33 @@ class Confirmation:
     already: bool  # the link had been used before: nothing changed, nothing sent
 
 
-def petition_submit(
+#: Errors of a database connection that died (terminated, network cut): the submission is
+#: tried once more on a new connection.
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
+
+
+def petition_submit(**kwargs) -> Petition:
+    """``petition_submit_once`` (see there), tried once more when the database connection
+    dies on the way (``OperationalError`` / ``InterfaceError``): the broken connection is
+    closed, the uploads rewound and the whole submission run again on a new connection. The
+    retry is harmless when the first attempt committed before the connection died: the
+    submission key makes it return that petition. Inside a caller's transaction there is
+    nothing to retry and the error propagates; so does a second failure (the view then shows
+    the form again with what the citizen typed)."""
+    try:
+        return petition_submit_once(**kwargs)
+    except CONNECTION_ERRORS:
+        if connection.in_atomic_block:
+            raise
+        logger.warning("petition submission: database connection lost, trying once more")
+        connection.close()
+        for upload in kwargs.get("attachments") or ():
+            if hasattr(upload, "seek"):
+                upload.seek(0)
+        return petition_submit_once(**kwargs)
+
+
+def petition_submit_once(
     *,
     name: str,
     email: str,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import logging
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +24,8 @@ from ..selectors.public import public_statistics, public_timeline
 from ..services import cases, survey
 
 SESSION_KEY = "petitions_cases"
+
+logger = logging.getLogger(__name__)
 
 
 def _base_url(request) -> str:
@@ -41,6 +45,35 @@ def _add_errors(form, exc: ValidationError) -> None:
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def submit(request):
+    try:
+        return _submit(request)
+    except cases.CONNECTION_ERRORS:
+        if request.method != "POST":
+            raise
+        return _submit_failed(request)
+
+
+def _submit_failed(request):
+    """The database connection died and the service's one retry failed too: the form again,
+    with everything the citizen typed (files must be chosen again: browsers never refill a
+    file input) and a message, on a new connection (503)."""
+    logger.exception("petition submission failed: database connection lost twice")
+    if not connection.in_atomic_block:
+        connection.close()
+    form = PetitionForm(request.POST)
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "We could not save your petition because of a temporary fault on our side. "
+            "Nothing was lost from what you typed: please check it and send it again "
+            "(attach your files again)."
+        ),
+    )
+    return render(request, "petitions/public/submit.html", {"form": form}, status=503)
+
+
+def _submit(request):
     form = PetitionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -24,7 +24,9 @@ class AccountsConfig(AppConfig):
             masked=["email", "mobile", "name_zh", "name_en", "first_name", "last_name"],
         )
         audit.register(UnitOfficer)
-        from . import tiles  # noqa: F401  (the intranet tiles)
+        # The tasks register with Celery (accounts.oidc.backchannel queues its delivery task by
+        # name), the tiles with the home page.
+        from . import tasks, tiles  # noqa: F401
         from .mfa import receivers  # noqa: F401  (MFA part: lockout audit)
         from .oidc import receivers as oidc_receivers  # noqa: F401  (OIDC: counters, logout)
 

@@ -30,6 +30,16 @@ class LoginMethod(models.TextChoices):
     OIDC = "oidc", _("Single sign-on")
 
 
+def method_for_backend(backend: str) -> str:
+    """The login method recorded for a session, from the backend that authenticated it."""
+    name = (backend or "").lower()
+    if "certificate" in name:
+        return LoginMethod.CERTIFICATE
+    if "ldap" in name:
+        return LoginMethod.LDAP
+    return LoginMethod.PASSWORD
+
+
 class UnitOfficerKind(models.TextChoices):
     HEAD = "head", _("Head of unit")
     DEPUTY = "deputy", _("Deputy head")

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import AuditAction
 from core.services import audit_record
 
+from .choices import method_for_backend
 from .mfa.constants import (
     MFA_RECHECK_SECONDS,
     SEEN_WRITE_INTERVAL,
@@ -34,7 +35,7 @@ from .mfa.constants import (
     SESSION_PASSWORD_EXPIRED,
     SESSION_SEEN_AT,
 )
-from .mfa.flow import login_continue, method_for_backend
+from .mfa.flow import login_continue
 from .mfa.selectors import mfa_needed
 from .mfa.services import session_record_seen
 

@@ -1,7 +1,9 @@
 """Writes of the accounts app that every part of it shares: sessions and tokens.
 
 Parts of the SSO live in sub-packages (``accounts.hr``, ``accounts.ldap``, ``accounts.mfa``,
-``accounts.oidc``); they all end sessions and revoke tokens through the functions here.
+``accounts.oidc``); they all end sessions and revoke tokens through the functions here. Ending
+a session tells the applications signed in from it (``accounts.oidc.backchannel``), so this
+module sits above the OIDC back-channel and below ``accounts.mfa``.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from core.choices import AuditAction
+from core.http import client_ip
 from core.services import audit_record
 
 from .models import User, UserSession
+from .oidc.backchannel import notify_session_keys_end, notify_user_logout
 
 
 def _session_store():
@@ -25,8 +29,6 @@ def _session_store():
 
 def session_record_login(*, request, user: User, method: str) -> UserSession | None:
     """Remember the browser session a user just signed in with (for "my sessions")."""
-    from core.middleware import client_ip
-
     if not request.session.session_key:
         request.session.save()
     record, _ = UserSession.objects.update_or_create(
@@ -50,9 +52,8 @@ def user_session_end(*, user: User, session_key: str, by: User | None = None) ->
     ).first()
     if record is None:
         return False
-    notify = _session_backchannel_notifier()
-    if notify is not None:  # before the session's data is gone
-        notify(user_id=user.pk, session_keys=[session_key])
+    # The applications signed in from this session are told before its data is gone.
+    notify_session_keys_end(user_id=user.pk, session_keys=[session_key])
     _session_store()(session_key).delete()
     record.ended_at = timezone.now()
     record.save(update_fields=["ended_at"])
@@ -105,9 +106,7 @@ def user_sign_out_everywhere(*, user: User, by: User | None = None, except_key=N
     a back-channel logout URL are told (``accounts.oidc``)."""
     sessions = user_sessions_end_all(user=user, except_key=except_key, by=by)
     tokens = user_tokens_revoke(user=user)
-    notify = _backchannel_notifier()
-    if notify is not None:
-        transaction.on_commit(lambda: notify(user_id=user.pk))
+    transaction.on_commit(lambda: notify_user_logout(user_id=user.pk))
     audit_record(
         action=AuditAction.OTHER,
         obj=user,
@@ -115,21 +114,3 @@ def user_sign_out_everywhere(*, user: User, by: User | None = None, except_key=N
         message=f"signed out everywhere: {sessions} sessions, {tokens} tokens",
     )
     return {"sessions": sessions, "tokens": tokens}
-
-
-def _session_backchannel_notifier():
-    """The OIDC part's back-channel logout of given browser sessions, when installed."""
-    try:
-        from .oidc.backchannel import notify_session_keys_end
-    except ImportError:
-        return None
-    return notify_session_keys_end
-
-
-def _backchannel_notifier():
-    """The OIDC part's back-channel logout sender, when that part is installed."""
-    try:
-        from .oidc.backchannel import notify_user_logout
-    except ImportError:
-        return None
-    return notify_user_logout

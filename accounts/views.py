@@ -8,6 +8,8 @@ from __future__ import annotations
 from base64 import b32encode
 
 import segno
+from axes.conf import settings as axes_settings
+from axes.helpers import get_client_username, get_cool_off
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
@@ -27,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .choices import LoginMethod
+from .choices import LoginMethod, method_for_backend
 from .forms import CodeForm, EnrolForm, LoginForm, MoveForm, PasswordChangeForm, QuickLinkForm
 from .launcher import (
     launcher_usage_record,
@@ -91,7 +93,7 @@ class LoginView(auth_views.LoginView):
             self.request,
             user=user,
             backend=backend,
-            method=flow.method_for_backend(backend),
+            method=method_for_backend(backend),
             next_url=self.get_success_url(),
         )
         return HttpResponseRedirect(url)
@@ -105,9 +107,6 @@ class LoginView(auth_views.LoginView):
 def lockout_response(request, original_response=None, credentials=None):
     """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): the lockout page with when to try
     again. Status 429 (AXES_HTTP_RESPONSE_CODE)."""
-    from axes.conf import settings as axes_settings
-    from axes.helpers import get_client_username, get_cool_off
-
     cool_off = get_cool_off(request)
     minutes = int(cool_off.total_seconds() // 60) if cool_off else None
     context = {

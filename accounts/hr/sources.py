@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -76,8 +77,6 @@ def _read_path(path: str) -> FeedData:
 
 
 def _read_url(url: str, *, token: str) -> FeedData:
-    import requests
-
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"}:
         raise FeedError(_("The feed URL must start with https:// or http://."))

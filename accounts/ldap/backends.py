@@ -87,7 +87,7 @@ def login_error(request) -> str | None:
 def _backend_class():
     """django-auth-ldap's backend, subclassed to match users by employee number. Imported
     lazily: only a configured directory needs python-ldap."""
-    from django_auth_ldap.backend import LDAPBackend, ldap_error, populate_user
+    from django_auth_ldap.backend import LDAPBackend, ldap_error, populate_user  # noqa: PLC0415 - optional (ldap extra)
 
     class _AgencyLDAPBackend(LDAPBackend):
         """LDAPBackend for one directory; its settings come from the Directory, and the
@@ -120,8 +120,8 @@ def _backend_class():
 def _ldap_settings(directory: Directory):
     """django-auth-ldap settings for one directory. The prefix names no real setting, so only
     these values apply (never a stray AUTH_LDAP_* one)."""
-    import ldap
-    from django_auth_ldap import config as ldap_config
+    import ldap  # noqa: PLC0415 - optional (ldap extra)
+    from django_auth_ldap import config as ldap_config  # noqa: PLC0415 - optional (ldap extra)
 
     group_class = getattr(ldap_config, _group_type_class(directory))
     values = {
@@ -211,7 +211,7 @@ class DirectoryBackend(BaseBackend):
         logged and does not stop the login: the scheduled sync will catch up."""
         if not directory.has_groups:
             return
-        import ldap
+        import ldap  # noqa: PLC0415 - optional (ldap extra)
 
         ldap_user = user.ldap_user
         group_type = ldap_user.settings.GROUP_TYPE

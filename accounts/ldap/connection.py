@@ -14,7 +14,7 @@ UNREACHABLE = ("SERVER_DOWN", "TIMEOUT", "CONNECT_ERROR", "UNAVAILABLE", "BUSY")
 
 
 def is_unreachable(exc: BaseException) -> bool:
-    import ldap
+    import ldap  # noqa: PLC0415 - optional (ldap extra)
 
     return isinstance(exc, tuple(getattr(ldap, name) for name in UNREACHABLE))
 
@@ -32,7 +32,7 @@ def error_detail(exc: BaseException) -> str:
 def connection_options(directory: Directory) -> dict[int, Any]:
     """Per-connection options: time limits, no referral chasing (AD), TLS CA. The new-TLS-context
     option must come last, after the TLS options it applies."""
-    import ldap
+    import ldap  # noqa: PLC0415 - optional (ldap extra)
 
     options: dict[int, Any] = {
         ldap.OPT_PROTOCOL_VERSION: ldap.VERSION3,
@@ -49,7 +49,7 @@ def connection_options(directory: Directory) -> dict[int, Any]:
 
 def directory_error(directory: Directory, exc: BaseException) -> DirectoryError:
     """Wrap a python-ldap error as ours: unreachable, or another directory error."""
-    import ldap
+    import ldap  # noqa: PLC0415 - optional (ldap extra)
 
     detail = error_detail(exc)
     if is_unreachable(exc):
@@ -61,7 +61,7 @@ def directory_error(directory: Directory, exc: BaseException) -> DirectoryError:
 
 def connect(directory: Directory):
     """Open a connection bound with the directory's service account. Raises DirectoryError."""
-    import ldap
+    import ldap  # noqa: PLC0415 - optional (ldap extra)
 
     try:
         conn = ldap.initialize(directory.server_uri, bytes_mode=False)
@@ -88,8 +88,8 @@ def paged_search(
 ) -> Iterator[tuple[str, dict[str, list[str]]]]:
     """Search with the simple paged results control (AD returns at most 1000 entries without
     it). Yields ``(dn, attrs)`` with text values; referrals are skipped."""
-    import ldap
-    from ldap.controls import SimplePagedResultsControl
+    import ldap  # noqa: PLC0415 - optional (ldap extra)
+    from ldap.controls import SimplePagedResultsControl  # noqa: PLC0415 - optional (ldap extra)
 
     scope = ldap.SCOPE_SUBTREE if scope is None else scope
     control = SimplePagedResultsControl(True, size=directory.page_size, cookie="")
@@ -110,7 +110,7 @@ def paged_search(
 
 def read_entry(conn, dn: str, attrlist: list[str]) -> dict[str, list[str]] | None:
     """One entry by DN, or None when it does not exist."""
-    import ldap
+    import ldap  # noqa: PLC0415 - optional (ldap extra)
 
     try:
         results = conn.search_s(dn, ldap.SCOPE_BASE, "(objectClass=*)", attrlist)

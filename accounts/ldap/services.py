@@ -273,8 +273,8 @@ def _read_groups(directory: Directory, marker: str, incremental: bool):
 
     Returns ``(groups, numbers)``: ``groups`` maps group DN to ``(name, member DNs, change
     value)``; ``numbers`` maps member DN to employee number."""
-    import ldap
-    from ldap.filter import escape_filter_chars
+    import ldap  # noqa: PLC0415 - optional (ldap extra)
+    from ldap.filter import escape_filter_chars  # noqa: PLC0415 - optional (ldap extra)
 
     change = directory.change_attribute
     member_attr = directory.member_attribute

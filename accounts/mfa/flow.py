@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 
-from ..choices import LoginMethod
+from ..choices import LoginMethod, method_for_backend
 from ..models import User
 from ..services import session_record_login
 from .constants import (
@@ -31,16 +31,6 @@ from .constants import (
     SESSION_SEEN_AT,
 )
 from .selectors import mfa_enrolled, mfa_needed, mfa_required, password_expired
-
-
-def method_for_backend(backend: str) -> str:
-    """The login method recorded for a session, from the backend that authenticated it."""
-    name = (backend or "").lower()
-    if "certificate" in name:
-        return LoginMethod.CERTIFICATE
-    if "ldap" in name:
-        return LoginMethod.LDAP
-    return LoginMethod.PASSWORD
 
 
 def safe_next(request, url: str | None) -> str:

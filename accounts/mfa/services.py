@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.db import transaction
@@ -16,6 +18,8 @@ from core.choices import AuditAction
 from core.services import audit_record
 
 from ..models import PasswordHistory, User, UserSession
+from ..oidc.backchannel import notify_session_keys_end
+from ..services import user_sessions_end_all, user_tokens_revoke
 from .constants import BACKUP_DEVICE_NAME, TOTP_DEVICE_NAME
 from .selectors import backup_codes_remaining, backup_device_for, totp_device_for
 
@@ -183,9 +187,6 @@ def password_change_audit(*, user: User) -> None:
 def login_lockout_clear(*, user: User, by: User | None) -> int:
     """Release a lockout of ``user``'s login name (django-axes attempts, any letter case).
     Lockouts of an IP address are released in the axes admin (access attempts)."""
-    from axes.handlers.proxy import AxesProxyHandler
-    from axes.models import AccessAttempt
-
     names = set(
         AccessAttempt.objects.filter(username__iexact=user.get_username()).values_list(
             "username", flat=True
@@ -241,14 +242,13 @@ def user_other_sessions_end(
     *, user: User, current_key: str | None, by: User | None, reason: str = "by the user"
 ) -> int:
     """End every browser session of ``user`` except the current one."""
-    from ..services import _session_backchannel_notifier, user_sessions_end_all
-
-    notify = _session_backchannel_notifier()
-    if notify is not None:  # the applications signed in from those sessions, before they go
-        others = user.browser_sessions.filter(ended_at__isnull=True).exclude(
-            session_key=current_key or ""
-        )
-        notify(user_id=user.pk, session_keys=list(others.values_list("session_key", flat=True)))
+    # The applications signed in from those sessions are told, before the sessions go.
+    others = user.browser_sessions.filter(ended_at__isnull=True).exclude(
+        session_key=current_key or ""
+    )
+    notify_session_keys_end(
+        user_id=user.pk, session_keys=list(others.values_list("session_key", flat=True))
+    )
     count = user_sessions_end_all(user=user, except_key=current_key, by=by)
     audit_record(
         action=AuditAction.OTHER,
@@ -261,8 +261,6 @@ def user_other_sessions_end(
 
 def user_application_sign_out(*, user: User, application, by: User | None) -> int:
     """Revoke the tokens ``user`` holds for one application."""
-    from ..services import user_tokens_revoke
-
     count = user_tokens_revoke(user=user, application=application)
     if count:
         audit_record(

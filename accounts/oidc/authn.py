@@ -25,9 +25,8 @@ from urllib.parse import parse_qsl, urlencode, urlparse
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.core import signing
 
-from ..choices import LoginMethod
+from ..choices import LoginMethod, method_for_backend
 from ..mfa.constants import SESSION_LOGIN_AT
-from ..mfa.flow import method_for_backend
 
 SESSION_OIDC = "mol_oidc"
 

@@ -40,6 +40,7 @@ from datetime import timedelta
 from importlib import import_module
 
 import requests
+from celery import current_app
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
@@ -53,8 +54,14 @@ from ..models import ApplicationSignIn, BackchannelLogoutDelivery, User, UserSes
 from . import metrics
 from .authn import session_oidc_state
 from .choices import DeliveryStatus, LogoutReason
-from .constants import BACKCHANNEL_LOGOUT_EVENT, LOGOUT_TOKEN_LIFETIME_SECONDS, LOGOUT_TOKEN_TYPE
+from .constants import (
+    BACKCHANNEL_LOGOUT_EVENT,
+    LOGOUT_TOKEN_LIFETIME_SECONDS,
+    LOGOUT_TOKEN_TYPE,
+    TASK_DELIVER_BACKCHANNEL_LOGOUT,
+)
 from .selectors import subject_for_user
+from .services import audit_oidc_event
 from .validators import signing_key
 
 logger = logging.getLogger("accounts.oidc.backchannel")
@@ -209,10 +216,12 @@ def notify_session_keys_end(
 
 
 def _enqueue(ids: list[int]) -> None:
-    from .tasks import deliver_backchannel_logout
-
+    """Queue one delivery task per id. The task is found by name in the Celery registry
+    (``accounts.apps`` imports the tasks at start-up): ``accounts.oidc.tasks`` imports this
+    module, never the other way round."""
+    task = current_app.tasks[TASK_DELIVER_BACKCHANNEL_LOGOUT]
     for delivery_id in ids:
-        deliver_backchannel_logout.delay(delivery_id)
+        task.delay(delivery_id)
 
 
 def logout_token(delivery: BackchannelLogoutDelivery) -> str:
@@ -290,8 +299,6 @@ def delivery_attempt(delivery_id: int) -> str | None:
         metrics.increment("sso_backchannel_logouts_total", result="delivered")
     elif status == DeliveryStatus.FAILED:
         metrics.increment("sso_backchannel_logouts_total", result="failed")
-        from .services import audit_oidc_event
-
         audit_oidc_event(
             event="backchannel_failed",
             application=delivery.application,

@@ -18,3 +18,7 @@ CLAIM_SCOPES = {
     "job_title": "profile",
     "roles": "roles",
 }
+
+# The Celery task that POSTs one back-channel logout token (``accounts.oidc.tasks``), named so
+# that ``accounts.oidc.backchannel`` queues it without importing the tasks module.
+TASK_DELIVER_BACKCHANNEL_LOGOUT = "accounts.oidc.tasks.deliver_backchannel_logout"

@@ -41,7 +41,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.utils.functional import lazy
+from jwcrypto import jwk
 
 logger = logging.getLogger("accounts.oidc.keys")
 
@@ -76,9 +79,6 @@ class KeyFile:
 
 def generate_private_key_pem() -> str:
     """A new RSA private key as PKCS#8 PEM."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
     key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
     return key.private_bytes(
         encoding=serialization.Encoding.PEM,
@@ -90,8 +90,6 @@ def generate_private_key_pem() -> str:
 def key_id(pem: str) -> str:
     """The ``kid`` published in the JWKS: the RFC 7638 thumbprint, as django-oauth-toolkit
     computes it."""
-    from jwcrypto import jwk
-
     return jwk.JWK.from_pem(pem.encode("ascii")).thumbprint()
 
 

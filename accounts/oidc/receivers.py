@@ -11,7 +11,9 @@ from django.dispatch import receiver
 
 from ..models import Application
 from . import metrics
+from .backchannel import notify_sessions_end
 from .choices import LogoutReason
+from .clients import application_cache_forget
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.oidc.count_login")
@@ -35,8 +37,6 @@ def count_login_failure(sender, credentials=None, request=None, **kwargs):
 def backchannel_on_logout(sender, request, user, **kwargs):
     if user is None or not getattr(user, "pk", None):
         return
-    from .backchannel import notify_sessions_end
-
     # This browser session ends: the applications signed in from it are told, with its
     # sid. A session that signed in to no application tells nobody.
     reason = getattr(request, "oidc_logout_reason", LogoutReason.LOGOUT)
@@ -51,6 +51,4 @@ def backchannel_on_logout(sender, request, user, **kwargs):
 @receiver(post_save, sender=Application, dispatch_uid="accounts.oidc.forget_saved_application")
 @receiver(post_delete, sender=Application, dispatch_uid="accounts.oidc.forget_deleted_application")
 def forget_cached_application(sender, instance, **kwargs):
-    from .clients import application_cache_forget
-
     application_cache_forget(instance.client_id)

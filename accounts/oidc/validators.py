@@ -42,7 +42,21 @@ from oauth2_provider.utils import jwk_from_pem
 from core.request_context import current_request
 
 from .authn import GRANT_CONTEXT_KEY
+from .clients import application_by_client_id
 from .constants import CLAIM_SCOPES
+from .selectors import (
+    access_token_by_value,
+    refresh_token_by_value,
+    subject_for_user,
+    user_may_use,
+    user_role_codes_in_application,
+)
+from .services import (
+    application_sign_in_record,
+    audit_oidc_event,
+    policy_refusal_record,
+    token_event_record,
+)
 
 logger = logging.getLogger("accounts.oidc")
 
@@ -85,8 +99,6 @@ class PortalOAuth2Validator(OAuth2Validator):
         """The application for ``client_id`` through the cache of registered clients (one
         cache read instead of a query per token request). Client ID Metadata Documents are
         off, so an unknown id is simply unknown."""
-        from .clients import application_by_client_id
-
         client = getattr(request, "client", None)
         if isinstance(client, Application) and client.client_id == client_id:
             return client
@@ -157,8 +169,6 @@ class PortalOAuth2Validator(OAuth2Validator):
     def get_additional_claims(self, request):
         """Claims of ``request.user`` for ``request.client``. Values that cost a query are
         callables, evaluated only when their scope was granted."""
-        from .selectors import subject_for_user, user_role_codes_in_application
-
         user = request.user
         application = request.client
 
@@ -233,8 +243,6 @@ class PortalOAuth2Validator(OAuth2Validator):
 
     def _revoke_reused_code(self, code, client) -> None:
         """A code presented again after it was exchanged: revoke every token it gave."""
-        from .services import audit_oidc_event
-
         used = cache.get(_code_key(code))
         if not used or client is None or used.get("client") != client.pk:
             return
@@ -274,7 +282,6 @@ class PortalOAuth2Validator(OAuth2Validator):
 
     def finalize_id_token(self, id_token, token, token_handler, request):
         serialized = super().finalize_id_token(id_token, token, token_handler, request)
-        from .services import application_sign_in_record
 
         device = None
         if getattr(request, "code", None):
@@ -310,7 +317,6 @@ class PortalOAuth2Validator(OAuth2Validator):
 
     def _save_bearer_token(self, token, request, *args, **kwargs):
         result = super()._save_bearer_token(token, request, *args, **kwargs)
-        from .services import token_event_record
 
         grant_type = request.grant_type or ""
         if grant_type == "authorization_code" and getattr(request, "code", None):
@@ -343,8 +349,6 @@ class PortalOAuth2Validator(OAuth2Validator):
         )
 
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
-        from .selectors import access_token_by_value, refresh_token_by_value
-        from .services import token_event_record
 
         client_pk = getattr(request.client, "pk", None)
         found = access_token_by_value(token) or refresh_token_by_value(token)
@@ -373,8 +377,6 @@ class PortalOAuth2Validator(OAuth2Validator):
     # --- Who may still use a grant ------------------------------------------------------
 
     def _user_still_admitted(self, user, application, step: str) -> bool:
-        from .selectors import user_may_use
-        from .services import policy_refusal_record
 
         if user is None or not user.is_active:
             return False

@@ -35,6 +35,7 @@ from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.signals import app_authorized
 
+from ..choices import method_for_backend
 from ..mfa import flow
 from ..mfa.selectors import mfa_enrolled
 from ..models import Application
@@ -256,7 +257,7 @@ class PortalAuthorizationView(dot_views.AuthorizationView):
             request,
             user=request.user,
             backend=backend,
-            method=flow.method_for_backend(backend),
+            method=method_for_backend(backend),
             next_url=request.get_full_path(),
         )
         # Someone without a second factor sets one up now, as in a login the policy asks it of.

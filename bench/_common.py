@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -67,8 +69,6 @@ class Postgres:
         self.url = f"postgres://{auth}@{self.conninfo['host']}:{self.conninfo['port']}/{self.name}"
 
     def _execute(self, sql: str) -> None:
-        import psycopg
-
         with psycopg.connect(**self.conninfo, autocommit=True, connect_timeout=3) as conn:
             conn.execute(sql)
 

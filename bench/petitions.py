@@ -36,6 +36,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import django
+from django.db import connection, connections, transaction
+from django.db.models import Count
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _common import Gunicorn, Postgres, manage  # noqa: E402
@@ -186,9 +190,7 @@ def confirmations(port: int, log: Path, limit: int) -> dict:
 
 
 def allocations() -> dict:
-    from django.db import connection, transaction
-
-    from core.sequences import next_value
+    from core.sequences import next_value  # noqa: PLC0415 - after django.setup() in main()
 
     year = 999  # a year no real number uses
     serials: list[int] = []
@@ -251,11 +253,9 @@ def main() -> int:
     try:
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "collectstatic", "--noinput", "-v", "0")
-        import django
-
         django.setup()
-        from core.models import County
-        from petitions.models import Category, Petition
+        from core.models import County  # noqa: PLC0415 - needs django.setup() above
+        from petitions.models import Category, Petition  # noqa: PLC0415 - as above
 
         category = Category.objects.create(code="bench", name_zh="壓測", name_en="Bench")
         county = County.objects.order_by("pk").first()
@@ -266,7 +266,7 @@ def main() -> int:
         in_db = dict(
             Petition.objects.filter(subject__startswith="bench-")
             .values_list("subject")
-            .annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("id"))
+            .annotate(n=Count("id"))
         )
         lost = [m for m in markers if in_db.get(m, 0) == 0]
         doubled = [m for m, n in in_db.items() if n > 1]
@@ -283,8 +283,6 @@ def main() -> int:
     finally:
         if server:
             server.stop()
-        from django.db import connections
-
         connections.close_all()
         postgres.drop()
 

@@ -44,6 +44,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import argon2
+from django.contrib.auth.hashers import Argon2PasswordHasher
+
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
@@ -190,12 +193,14 @@ def argon2_costs() -> list[tuple[str, float]]:
     """CPU milliseconds of one Argon2 verification: Django's stock parameters, and what the
     portal is configured with (ARGON2_* settings; OWASP's baseline 19 MiB, 2 passes, 1 lane by
     default, see accounts/hashers.py)."""
-    import argon2
-    from django.contrib.auth.hashers import Argon2PasswordHasher as Django
-
     rows = []
     for label, time_cost, memory_cost, parallelism in (
-        ("Django's stock parameters", Django.time_cost, Django.memory_cost, Django.parallelism),
+        (
+            "Django's stock parameters",
+            Argon2PasswordHasher.time_cost,
+            Argon2PasswordHasher.memory_cost,
+            Argon2PasswordHasher.parallelism,
+        ),
         (
             "configured (ARGON2_* settings)",
             int(os.environ.get("ARGON2_TIME_COST") or 2),

@@ -23,7 +23,7 @@ VIEWPORTS = [pytest.param(PHONE, id="360px"), pytest.param(DESKTOP, id="1280px")
 
 @pytest.fixture
 def browser(needs_chromium):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - after needs_chromium
 
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=needs_chromium, args=CHROMIUM_ARGS)

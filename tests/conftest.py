@@ -22,7 +22,9 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
+from mol_portal.celery import app
 from tests.accounts.factories import PASSWORD, UserFactory, unit
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright + ORM in tests
@@ -75,7 +77,7 @@ def needs_postgres():
 def needs_chromium():
     require(os.path.exists(CHROMIUM), f"Chromium not found at {CHROMIUM}")
     try:
-        import playwright  # noqa: F401
+        import playwright  # noqa: F401, PLC0415 - optional here: the check itself
     except ImportError:  # pragma: no cover
         require(False, "playwright is not installed")
     return CHROMIUM
@@ -96,8 +98,6 @@ def needs_binary():
 @pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run inline in tests, unless a test starts a real worker (see core tests)."""
-    from mol_portal.celery import app
-
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield
@@ -116,8 +116,6 @@ def _static_from_finders(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
-
     cache.clear()
     yield
 

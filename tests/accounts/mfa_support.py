@@ -6,9 +6,18 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 
+from accounts.mfa.certificates import certificate_to_pem
+from accounts.mfa.selectors import totp_device_for
+from accounts.mfa.services import backup_codes_generate, totp_device_start
 from tests.language_support import english as use_english
 
 
@@ -32,8 +41,6 @@ def code_for(device, offset_steps: int = 0) -> str:
 
 def enrol(user):
     """A confirmed authenticator and backup codes for ``user``; returns (device, codes)."""
-    from accounts.mfa.services import backup_codes_generate, totp_device_start
-
     device = totp_device_start(user=user)
     device.confirmed = True
     device.save()
@@ -57,8 +64,6 @@ def login_with_totp(client, user, password: str, device):
 
 
 def signed_in_user_id(client):
-    from django.contrib.auth import SESSION_KEY
-
     return client.session.get(SESSION_KEY)
 
 
@@ -67,11 +72,6 @@ def signed_in_user_id(client):
 
 def make_ca():
     """A throwaway CA: (private key, certificate)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(
         [
@@ -97,11 +97,6 @@ def make_ca():
 
 def make_client_cert(ca, common_name: str = "王小明", serial: int | None = None, days: int = 365):
     """A client certificate signed by ``ca`` (as a card's certificate would be)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
     ca_key, ca_cert = ca
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.now(UTC)
@@ -127,18 +122,12 @@ def make_client_cert(ca, common_name: str = "王小明", serial: int | None = No
 
 def escaped_pem(cert) -> str:
     """The certificate as nginx's $ssl_client_escaped_cert sends it (URL-encoded PEM)."""
-    from accounts.mfa.certificates import certificate_to_pem
-
     return quote(certificate_to_pem(cert), safe="")
 
 
 def force_login_verified(client, user):
     """Sign ``user`` in with a confirmed authenticator marked as used in this session (what a
     full login with the second factor leaves behind)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    from accounts.mfa.selectors import totp_device_for
-
     device = totp_device_for(user) or enrol(user)[0]
     client.force_login(user)
     session = client.session

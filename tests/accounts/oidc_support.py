@@ -16,6 +16,11 @@ import pytest
 import requests
 from django.conf import settings
 from django.test import Client
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+from accounts.models import Application
+from core.models import Organization
 
 __all__ = [
     "fast_password_hashing",
@@ -61,7 +66,6 @@ def issuer_from_request(settings):
 def units(db):
     """Units of the organisation tree the tests use, made when missing (transactional tests
     empty the reference data)."""
-    from core.models import Organization
 
     def unit(code, name_zh, name_en, kind, parent=None):
         found, _ = Organization.objects.get_or_create(
@@ -86,8 +90,6 @@ def make_app(db, settings):
     """``make_app(**fields) -> (application, client_secret)``: a registered client with a
     known secret (stored hashed, as in production). The tests' redirect URIs are plain http on
     loopback, which production mode refuses, so http is allowed here."""
-    from accounts.models import Application
-
     settings.OAUTH2_PROVIDER = {
         **settings.OAUTH2_PROVIDER,
         "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
@@ -256,9 +258,6 @@ def code_flow_client(
 def verify_jwt(token: str, jwks: dict, **expected):
     """Verify ``token`` against the JWKS document with joserfc (Authlib's JOSE library) and
     check the expected claims; returns (header, claims)."""
-    from joserfc import jwt
-    from joserfc.jwk import KeySet
-
     decoded = jwt.decode(token, KeySet.import_key_set(jwks), algorithms=["RS256"])
     registry = jwt.JWTClaimsRegistry(
         exp={"essential": True},

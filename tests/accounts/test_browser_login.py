@@ -24,7 +24,7 @@ pytestmark = [
 def page(needs_chromium):
     """An English page (assertions read English text) that records CSP violations and
     script errors."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - after needs_chromium
 
     problems = []
     with sync_playwright() as p:

@@ -49,7 +49,7 @@ def relying_party():
 
 @pytest.fixture
 def page(needs_chromium):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - after needs_chromium
 
     problems = []
     with sync_playwright() as p:

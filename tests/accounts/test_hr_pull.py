@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from accounts.choices import HRSyncStatus
 from accounts.hr.tasks import hr_sync_scheduled
 from accounts.models import HRSyncRun, User
+from mol_portal.celery import app
 
 pytestmark = pytest.mark.django_db
 
@@ -128,8 +129,6 @@ def test_scheduled_task_does_nothing_without_a_source(settings):
 
 
 def test_beat_runs_the_sync_every_15_minutes_by_default():
-    from mol_portal.celery import app
-
     app.finalize()
     entry = app.conf.beat_schedule["accounts-hr-sync"]
     assert entry["task"] == "accounts.hr.tasks.hr_sync_scheduled"

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 from io import StringIO
 
+import psycopg
 import pytest
 from django.contrib.sessions.models import Session
 from django.core import mail
@@ -11,6 +12,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 from freezegun import freeze_time
+from oauth2_provider.models import get_access_token_model, get_application_model
 
 from accounts import authz
 from accounts.choices import EmploymentStatus, HRSyncStatus, LoginMethod, UnitOfficerKind
@@ -160,8 +162,6 @@ def test_leaver_is_deactivated_signed_out_and_never_deleted(feed, sync, make_use
 
 
 def test_leaver_tokens_are_revoked(feed, sync, make_user):
-    from oauth2_provider.models import get_access_token_model, get_application_model
-
     user = make_user(employee_number="E0310")
     app = get_application_model().objects.create(
         name="Leave system",
@@ -435,8 +435,6 @@ def test_sync_does_not_start_while_another_holds_the_lock(feed):
 
 
 def test_postgres_advisory_lock_keeps_two_syncs_apart(feed, needs_postgres):
-    import psycopg
-
     params = connection.get_connection_params()
     with psycopg.connect(
         **{k: v for k, v in params.items() if k in {"host", "port", "user", "password"}},

@@ -9,11 +9,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils import translation
 
-from accounts.ldap.config import directories_from_environment, parse_directories
+from accounts.ldap.backends import DirectoryBackend
+from accounts.ldap.config import (
+    directories_from_environment,
+    ldap_libraries_installed,
+    parse_directories,
+)
 from accounts.ldap.selectors import directory_choices, directory_for_login
+from accounts.models import DirectorySyncState
+from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -158,9 +167,6 @@ def settings_probe(env: dict) -> subprocess.CompletedProcess:
 
 
 def test_settings_turn_ldap_on_only_when_directories_are_configured(tmp_path):
-    from accounts.ldap.config import ldap_libraries_installed
-    from tests.conftest import require
-
     require(ldap_libraries_installed(), "python-ldap/django-auth-ldap are not installed")
     off = settings_probe({"DATA_DIR": str(tmp_path)})
     assert off.returncode == 0, off.stderr
@@ -230,16 +236,12 @@ def test_no_directories_means_no_choices_and_no_ldap(settings):
 
 @pytest.mark.django_db
 def test_backend_ignores_logins_when_ldap_is_off(settings, rf):
-    from accounts.ldap.backends import DirectoryBackend
-
     settings.LDAP_DIRECTORIES = []
     assert DirectoryBackend().authenticate(rf.post("/"), username="a@wda", password="x") is None
 
 
 @pytest.mark.django_db
 def test_login_form_offers_the_directories(client, two_directories, settings):
-    from django.urls import reverse
-
     settings.SECURE_SSL_REDIRECT = False  # production-mode test runs (DATABASE_URL) turn it on
 
     body = client.get(reverse("accounts:login")).content.decode()
@@ -249,11 +251,6 @@ def test_login_form_offers_the_directories(client, two_directories, settings):
 
 @pytest.mark.django_db
 def test_view_only_staff_are_not_offered_the_directory_sync_actions(client, make_user, settings):
-    from django.contrib.auth.models import Permission
-    from django.urls import reverse
-
-    from accounts.models import DirectorySyncState
-
     settings.MFA_REQUIRED_FOR_STAFF = False  # the second factor is tested by the MFA part
     settings.SECURE_SSL_REDIRECT = False
     DirectorySyncState.objects.create(directory="wda")

@@ -4,14 +4,23 @@ slapdtest and refilled before every test."""
 
 from __future__ import annotations
 
+import json
+import os
 import socket
+import subprocess
 import threading
 import time
+from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.choices import RoleSource
+from accounts.demo import DEMO_PASSWORD
 from accounts.ldap.config import get_directory
 from accounts.ldap.services import directory_sync
 from accounts.ldap.tasks import ldap_sync_all
@@ -23,6 +32,7 @@ from tests.conftest import IN_CI
 
 try:
     import ldap
+    import ldif
     import slapdtest
 except ImportError:  # pragma: no cover - the [ldap] extra is installed in CI
     if IN_CI:
@@ -435,9 +445,6 @@ def test_other_directory_still_works_when_one_is_down(client, wda_down, hr_users
 def test_local_two_factor_admin_signs_in_while_the_directory_is_down(
     client, wda_down, make_user, password
 ):
-    from django_otp.oath import TOTP
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     admin = make_user(username="local.admin", is_staff=True, is_superuser=True)
     device = TOTPDevice.objects.create(user=admin, name="phone", confirmed=True)
     response = login(client, "local.admin", password=password)
@@ -702,10 +709,6 @@ def test_admin_mapping_a_role_grants_it_to_current_members(
 
 
 def test_ldap_sync_command_reports_each_directory(directories, hr_users):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     out = StringIO()
     call_command("ldap_sync", "--full", stdout=out)
     text = out.getvalue()
@@ -721,9 +724,6 @@ DEMO_SUFFIX = "dc=mol,dc=gov,dc=tw"
 
 def env_example_directories() -> list[dict]:
     """The LDAP_DIRECTORIES example of .env.example (the compose demo configuration)."""
-    import json
-    from pathlib import Path
-
     text = (Path(__file__).resolve().parents[2] / ".env.example").read_text(encoding="utf-8")
     line = next(x for x in text.splitlines() if x.startswith("# LDAP_DIRECTORIES=["))
     return json.loads(line.split("=", 1)[1])
@@ -733,10 +733,6 @@ def env_example_directories() -> list[dict]:
 def demo_directory(needs_binary, tmp_path, settings):
     """accounts/fixtures/ldap/demo.ldif in a slapd of its own, configured as .env.example says
     (only the server address and the bind password differ)."""
-    from pathlib import Path
-
-    import ldif
-
     needs_binary("slapd")
     server = AgencySlapd(DEMO_SUFFIX, str(tmp_path))
     server.root_cn = "admin"
@@ -770,8 +766,6 @@ def demo_directory(needs_binary, tmp_path, settings):
 def test_demo_directory_signs_in_the_demo_accounts_of_both_agencies(
     client, demo_directory, make_user
 ):
-    from accounts.demo import DEMO_PASSWORD
-
     lee = make_user(username="lee.zhiwei", employee_number="W2001")
     login(client, "lee.zhiwei@wda", password=DEMO_PASSWORD)
     assert logged_in_user_id(client) == lee.pk
@@ -786,8 +780,6 @@ def test_demo_directory_signs_in_the_demo_accounts_of_both_agencies(
 
 
 def slapdtest_ca() -> str:
-    import os
-
     return os.path.join(os.path.dirname(slapdtest.__file__), "certs", "ca.pem")
 
 
@@ -813,8 +805,6 @@ def test_start_tls_with_an_untrusted_certificate_is_refused_as_unreachable(
 
 
 def _self_signed_ca(tmp_path) -> str:
-    import subprocess
-
     key, cert = tmp_path / "ca.key", tmp_path / "ca.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",

@@ -2,10 +2,13 @@
 administrator reset, audit."""
 
 from binascii import hexlify
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -68,8 +71,6 @@ def test_totp_device_accepts_the_rfc6238_vector_at_its_time(make_user, at, expec
     device = TOTPDevice.objects.create(
         user=user, key=hexlify(RFC_KEY).decode(), digits=8, step=30, t0=0, tolerance=0
     )
-    from datetime import UTC, datetime
-
     with freeze_time(datetime.fromtimestamp(at, tz=UTC)):
         assert device.verify_token(expected)
         assert not device.verify_token(expected), "the same code is accepted only once"
@@ -102,8 +103,6 @@ def test_policy_requires_2fa_for_a_sensitive_role_held_directly_or_through_a_gro
 
 
 def test_expired_sensitive_role_no_longer_requires_2fa(make_user):
-    from datetime import date
-
     user = make_user()
     role = Role.objects.create(code="auditor", name_zh="稽核", is_sensitive=True)
     RoleAssignment.objects.create(user=user, role=role, valid_until=date(2020, 1, 1))
@@ -318,8 +317,6 @@ def test_optional_user_can_turn_2fa_off_with_a_code_but_staff_cannot(client, mak
     staff = make_user(is_staff=True)
     staff_device, _ = enrol(staff)
     client.force_login(staff)
-    from django_otp import DEVICE_ID_SESSION_KEY
-
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = staff_device.persistent_id
     session.save()
@@ -329,10 +326,6 @@ def test_optional_user_can_turn_2fa_off_with_a_code_but_staff_cannot(client, mak
 
 def _later(seconds):
     """Freeze time ``seconds`` ahead (a TOTP code is accepted once per time step)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     return freeze_time(timezone.now() + timedelta(seconds=seconds))
 
 
@@ -341,8 +334,6 @@ def test_admin_resets_2fa_with_an_action_and_it_is_audited(client, make_user, pa
     target = make_user()
     enrol(target)
     client.force_login(admin_user)
-    from django_otp import DEVICE_ID_SESSION_KEY
-
     admin_device, _ = enrol(admin_user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = admin_device.persistent_id

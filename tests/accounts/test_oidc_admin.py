@@ -1,11 +1,17 @@
 """Client registration in the admin, role assignments in the admin, and the counters."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.models import Application, Role, RoleAssignment
 from accounts.oidc import metrics
+from accounts.oidc.demo import DEMO_CLIENT_SECRET, load_applications
 from core.models import AuditLogEntry
+from tests.accounts.mfa_support import enrol
+from tests.accounts.oidc_support import basic
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
 
@@ -17,10 +23,6 @@ def superuser(make_user):
 
 def sign_in_with_second_factor(client, user):
     """A session that has passed the second factor (staff need it everywhere)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    from tests.accounts.mfa_support import enrol
-
     client.force_login(user)
     device, _codes = enrol(user)
     session = client.session
@@ -129,8 +131,6 @@ def test_logins_and_token_grants_are_counted(client, make_app, make_user, units,
     application, secret = make_app(
         authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS, redirect_uris=""
     )
-    from tests.accounts.oidc_support import basic
-
     for _ in range(3):
         client.post(
             "/o/token/",
@@ -180,16 +180,11 @@ def test_the_counters_are_also_prometheus_text(client, staff_user):
 
 
 def test_the_demo_applications_load_twice_and_work(client, make_user, units, settings):
-    import io
-
     # Demo data is for the embedded default, where plain-http loopback redirect URIs are allowed.
     settings.OAUTH2_PROVIDER = {
         **settings.OAUTH2_PROVIDER,
         "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
     }
-
-    from accounts.oidc.demo import DEMO_CLIENT_SECRET, load_applications
-    from tests.accounts.oidc_support import basic
 
     make_user(username="wang.jianguo", organization=units["IM"])
     load_applications(io.StringIO())

@@ -4,13 +4,16 @@ backoff, recorded per delivery."""
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from freezegun import freeze_time
 
 from accounts.models import ApplicationSignIn, BackchannelLogoutDelivery
+from accounts.oidc import tasks
 from accounts.oidc.backchannel import delivery_attempt, notify_user_logout, retry_delay
 from accounts.oidc.choices import DeliveryStatus, LogoutReason
 from accounts.oidc.constants import BACKCHANNEL_LOGOUT_EVENT
+from accounts.oidc.tasks import backchannel_retry_due
 from accounts.services import user_sign_out_everywhere
 from core.models import AuditLogEntry
 from tests.accounts.oidc_support import code_flow_client, verify_jwt
@@ -178,8 +181,6 @@ def test_an_unreachable_application_is_recorded_as_such(
 def test_the_beat_job_resends_overdue_deliveries(
     committed, client, person, signed_in, logout_receiver
 ):
-    from accounts.oidc.tasks import backchannel_retry_due
-
     logout_receiver.statuses = [500]
     with committed():
         user_sign_out_everywhere(user=person, by=person)
@@ -197,8 +198,6 @@ def test_backoff_doubles_and_is_capped():
 def test_with_a_real_worker_a_failed_attempt_schedules_a_retry_with_backoff(
     committed, client, person, signed_in, logout_receiver, monkeypatch
 ):
-    from accounts.oidc import tasks
-
     logout_receiver.statuses = [503, 503]
     with committed():
         user_sign_out_everywhere(user=person, by=person)
@@ -245,8 +244,6 @@ def test_everywhere_names_the_person_without_a_sid(
 def test_signing_out_other_sessions_tells_the_applications_of_those_sessions(
     committed, client, person, make_app, logout_receiver
 ):
-    from django.test import Client
-
     application, secret = make_app(backchannel_logout_uri=logout_receiver.url)
     other_browser = Client()
     other_browser.force_login(person)

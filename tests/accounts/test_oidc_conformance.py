@@ -4,10 +4,16 @@
 header only, userinfo for people only, RP-initiated logout (POST; nobody signed out by a hint
 alone) and the smaller RFC 6749 / 8252 / discovery rules."""
 
+import os
+import subprocess
+import sys
 import time
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from oauth2_provider.models import get_access_token_model
 
 from accounts.models import Application
 from accounts.oidc import authn
@@ -151,8 +157,6 @@ def test_bearer_tokens_only_in_the_authorization_header(client, make_app, person
 
 
 def test_rp_initiated_logout_by_post_without_csrf_token(make_app, person):
-    from django.test import Client
-
     browser = Client(enforce_csrf_checks=True)
     application, secret = make_app()
     browser.force_login(person)
@@ -176,9 +180,6 @@ def test_rp_initiated_logout_by_post_without_csrf_token(make_app, person):
 
 
 def test_an_anonymous_logout_with_a_hint_signs_nobody_out(client, make_app, person):
-    from django.test import Client
-    from oauth2_provider.models import get_access_token_model
-
     application, secret = make_app()
     victim = Client()
     victim.force_login(person)
@@ -194,9 +195,6 @@ def test_an_anonymous_logout_with_a_hint_signs_nobody_out(client, make_app, pers
 def test_another_signed_in_person_confirming_ends_only_their_own_session(
     client, make_app, make_user, person
 ):
-    from django.test import Client
-    from oauth2_provider.models import get_access_token_model
-
     application, secret = make_app()
     victim = Client()
     victim.force_login(person)
@@ -285,8 +283,6 @@ def test_max_age_zero_reauthenticates_and_prompt_none_with_an_old_session_is_log
 
 
 def test_amr_and_acr_for_password_then_step_up_to_the_second_factor(client, make_app, person):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     application, secret = make_app()
     client.force_login(person)  # no second factor set up: a password-only session
     _body, claims = sign_in(client, application, secret)
@@ -332,8 +328,6 @@ def test_discovery_lists_acr_values_rs256_only_none_and_session_logout(client):
 
 
 def test_sid_is_one_per_browser_session(client, make_app, person, make_user):
-    from django.test import Client
-
     first, secret1 = make_app()
     second, secret2 = make_app()
     client.force_login(person)
@@ -441,8 +435,6 @@ def test_loopback_any_port_only_for_public_clients(client, make_app, person):
 
 
 def test_scim_schemas_and_resource_types(settings):
-    from django.test import Client
-
     settings.SECURE_SSL_REDIRECT = False
     settings.HR_SCIM_TOKEN = "scim-token-for-the-discovery-test"
     hr = Client(HTTP_AUTHORIZATION="Bearer scim-token-for-the-discovery-test")
@@ -462,10 +454,6 @@ def test_scim_schemas_and_resource_types(settings):
 
 
 def _issuer_in_production(**env) -> tuple[int, str]:
-    import os
-    import subprocess
-    import sys
-
     environment = {
         k: v for k, v in os.environ.items() if not k.startswith(("OIDC_", "DJANGO_", "ALLOWED"))
     }

@@ -8,7 +8,9 @@ import pytest
 import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
+from oauth2_provider.models import AccessToken
 
+from accounts.models import Application, Role, RoleAssignment
 from core.models import AuditLogEntry
 from tests.accounts.oidc_support import (
     REDIRECT_URI,
@@ -103,8 +105,6 @@ def test_discovery_advertises_the_endpoints_and_back_channel_logout(discovery, l
 def test_code_flow_with_pkce_gives_an_id_token_that_verifies_with_the_jwks(
     live_server, discovery, make_app, person
 ):
-    from accounts.models import Role, RoleAssignment
-
     application, secret = make_app()
     other, _ = make_app()
     RoleAssignment.objects.create(
@@ -157,8 +157,6 @@ def test_authorization_without_pkce_is_refused(live_server, discovery, make_app,
 def test_a_public_client_signs_in_with_pkce_and_no_secret_but_not_without_pkce(
     live_server, discovery, make_app, person
 ):
-    from accounts.models import Application
-
     application, _secret = make_app(client_type=Application.CLIENT_PUBLIC)
     browser = browser_for(live_server.url, person)
     session = track(
@@ -344,8 +342,6 @@ def test_introspection_and_revocation(live_server, discovery, make_app, person):
 def test_rp_initiated_logout_ends_the_portal_session_and_the_tokens(
     live_server, discovery, make_app, person
 ):
-    from oauth2_provider.models import AccessToken
-
     application, secret = make_app()
     browser = browser_for(live_server.url, person)
     session, token, _nonce = code_flow(discovery, browser, application, secret)
@@ -370,8 +366,6 @@ def test_rp_initiated_logout_ends_the_portal_session_and_the_tokens(
 
 
 def test_client_credentials_flow(live_server, discovery, make_app):
-    from accounts.models import Application
-
     application, secret = make_app(
         authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS, redirect_uris=""
     )
@@ -404,8 +398,6 @@ def test_client_credentials_flow(live_server, discovery, make_app):
 
 
 def test_client_credentials_with_a_wrong_secret_is_refused(live_server, discovery, make_app):
-    from accounts.models import Application
-
     application, _secret = make_app(
         authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS, redirect_uris=""
     )

@@ -10,6 +10,7 @@ from freezegun import freeze_time
 from joserfc.errors import InvalidClaimError, InvalidKeyIdError
 
 from accounts.oidc import keys
+from core.models import AuditLogEntry
 from tests.accounts.oidc_support import code_flow_client, verify_jwt
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
@@ -178,8 +179,6 @@ def test_the_command_lists_keys_and_refuses_to_rotate_environment_keys(
 
 @pytest.mark.django_db
 def test_rotation_is_audited(settings, tmp_path):
-    from core.models import AuditLogEntry
-
     use_keys(settings, tmp_path / "oidc")
     with freeze_time(datetime.now(UTC) + timedelta(seconds=5)):
         call_command("oidc_rotate_key")

@@ -6,10 +6,12 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from oauth2_provider.models import AccessToken
 
 from accounts.choices import RoleSource
 from accounts.models import Application, DirectoryGroup, Role, RoleAssignment
 from accounts.oidc.selectors import subject_for_user
+from accounts.oidc.services import role_assign
 from core.models import AuditLogEntry
 from tests.accounts.oidc_support import basic, code_flow_client
 
@@ -146,16 +148,12 @@ def test_an_ordinary_users_token_may_not_read_the_applications_users(client, wor
 
 
 def test_an_expired_token_is_refused(client, world):
-    from oauth2_provider.models import AccessToken
-
     AccessToken.objects.update(expires=timezone.now() - timedelta(seconds=1))
     response = client.get("/api/v1/sso/users/", headers=world["service_bearer"])
     assert response.status_code == 401
 
 
 def test_a_client_credentials_token_reads_its_own_application(client, world):
-    from accounts.oidc.services import role_assign
-
     role = Role.objects.create(application=world["service"], code="operator", name_zh="操作員")
     role_assign(application=world["service"], user=world["bob"], role_code=role.code)
     response = client.get("/api/v1/sso/users/", headers=world["service_bearer"])

@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.password_validation import validate_password
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
@@ -109,8 +111,6 @@ def test_lock_expires_after_the_cool_off(client, make_user, password, limit):
 
 
 def test_admin_unlocks_a_user_with_the_user_admin_action(client, make_user, password, limit):
-    from django.test import Client
-
     user = make_user()
     for _ in range(limit):
         fail(client, user.username, ip="10.3.3.3")
@@ -138,8 +138,6 @@ def test_admin_unlocks_a_user_with_the_user_admin_action(client, make_user, pass
 
 
 def test_admin_unlocks_an_ip_address_in_the_axes_admin(client, make_user, password, limit):
-    from django.test import Client
-
     for n in range(limit):
         fail(client, f"nobody{n}", ip="10.5.5.5")
     admin_client = Client()
@@ -218,8 +216,6 @@ def test_history_keeps_only_the_last_n(make_user, settings):
     hashes = list(PasswordHistory.objects.filter(user=user).values_list("password", flat=True))
     assert len(hashes) == 2
     # The oldest dropped out of the window: it may be used again.
-    from django.contrib.auth.password_validation import validate_password
-
     validate_password(NEW_PASSWORD, user)
 
 
@@ -231,8 +227,6 @@ def test_short_password_is_refused_with_the_length_rule(client, make_user, passw
 
 
 def test_changing_the_password_signs_out_other_sessions(client, make_user, password):
-    from django.test import Client
-
     user = make_user()
     other = english(Client())
     post_password(other, user.username, password)

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
+from oauth2_provider.models import AccessToken, RefreshToken
 
 from accounts.models import Application, UserSession
 from core.models import AuditLogEntry
@@ -43,8 +44,6 @@ def app(db):
 
 
 def issue_tokens(user, application):
-    from oauth2_provider.models import AccessToken, RefreshToken
-
     access = AccessToken.objects.create(
         user=user,
         application=application,
@@ -130,8 +129,6 @@ def test_sign_out_all_other_sessions_keeps_this_one(make_user, password):
 
 
 def test_sign_out_everywhere_ends_all_sessions_and_revokes_tokens(make_user, password, app):
-    from oauth2_provider.models import AccessToken, RefreshToken
-
     user = make_user()
     here, there = browser(), browser(ip="10.0.0.2")
     post_password(here, user.username, password)
@@ -148,8 +145,6 @@ def test_sign_out_everywhere_ends_all_sessions_and_revokes_tokens(make_user, pas
 
 
 def test_revoke_the_tokens_of_one_application(make_user, password, app):
-    from oauth2_provider.models import AccessToken
-
     user = make_user()
     c = browser()
     post_password(c, user.username, password)

@@ -15,6 +15,7 @@ from urllib.parse import quote, urlparse
 import pytest
 from django.conf import settings
 
+from mol_portal.celery import app
 from tests.conftest import port_open, require
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,8 +116,6 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
         port_open(parsed.hostname or "127.0.0.1", parsed.port or 6379),
         f"Redis is not reachable at {redis_url}",
     )
-    from mol_portal.celery import app
-
     workdir = tmp_path_factory.mktemp("celery-worker")
     db = settings.DATABASES["default"]
     env = process_env(

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from core.models import Organization
 from tests.browser_support import (
     DESKTOP,
     PHONE,
@@ -35,8 +36,6 @@ def _no_second_factor(settings):
 
 @pytest.fixture
 def demo_user(transactional_db, make_user):
-    from core.models import Organization
-
     # A transactional test empties the tables when it ends, reference data included.
     unit, _ = Organization.objects.get_or_create(
         code="IM",

@@ -18,11 +18,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from celery.app.utils import find_app
 from django.conf import settings
 from django.core.management import get_commands
 from django.utils.module_loading import import_string
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS
+from mol_portal.celery import app as celery_app
 from tests.conftest import port_open
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,10 +66,6 @@ def option(tokens: list[str], *names: str) -> str | None:
 def check_references(tokens: list[str]) -> list[str]:
     """Resolve every manage.py subcommand, gunicorn app and Celery app/scheduler named in a
     command; return what was checked (so a test can assert something was)."""
-    from celery.app.utils import find_app
-
-    from mol_portal.celery import app as celery_app
-
     checked = []
     for i, token in enumerate(tokens):
         rest = tokens[i + 1 :]
@@ -238,18 +236,18 @@ def test_web_migrates_then_serves_the_wsgi_app_with_gunicorn():
 
 
 def test_worker_runs_the_project_celery_app_on_every_routed_queue():
-    from mol_portal.celery import app
-
     tokens = shell_tokens(compose()["services"]["worker"]["command"])
     assert "celery -A mol_portal" in check_references(tokens)
     assert tokens[tokens.index("-A") + 2] == "worker"
     queues = set(option(tokens, "-Q", "--queues").split(","))
     assert {"default", "alerts", "mail", "reports"} <= queues
-    assert app.conf.task_default_queue in queues
-    routed = {route.get("queue") for route in (app.conf.task_routes or {}).values()}
-    app.finalize()  # merges the apps' BEAT entries into beat_schedule
-    assert app.conf.beat_schedule
-    scheduled = {entry.get("options", {}).get("queue") for entry in app.conf.beat_schedule.values()}
+    assert celery_app.conf.task_default_queue in queues
+    routed = {route.get("queue") for route in (celery_app.conf.task_routes or {}).values()}
+    celery_app.finalize()  # merges the apps' BEAT entries into beat_schedule
+    assert celery_app.conf.beat_schedule
+    scheduled = {
+        entry.get("options", {}).get("queue") for entry in celery_app.conf.beat_schedule.values()
+    }
     assert (routed | scheduled) - {None} <= queues
 
 

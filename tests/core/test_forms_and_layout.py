@@ -4,15 +4,17 @@
 import datetime as dt
 import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django import forms
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html
 
-from accounts.models import RoleAssignment
+from accounts.models import Role, RoleAssignment
 from core.localdates import local_date, local_datetime, local_month, parse_local_date
 from core.registry import Tile, app_nav, tiles
 from core.widgets import LocalDateInput
@@ -67,10 +69,6 @@ def test_checkbox_sits_next_to_its_label_and_other_widgets_get_the_box_look():
 
 
 def test_the_stylesheet_no_longer_turns_every_input_into_a_block():
-    from pathlib import Path
-
-    from django.conf import settings
-
     css = (Path(settings.BASE_DIR) / "static/core/site.css").read_text(encoding="utf-8")
     assert not re.search(r"^\.form-field input\s*[,{]", css, flags=re.M)
     assert ".form-field .form-select" in css and ".form-field .form-check-input" in css
@@ -148,10 +146,6 @@ def test_the_register_search_takes_minguo_dates_in_chinese(client, owner):
 
 
 def test_no_page_template_formats_dates_by_hand():
-    from pathlib import Path
-
-    from django.conf import settings
-
     root = Path(settings.BASE_DIR) / "templates"
     offenders = [
         str(path.relative_to(root))
@@ -193,8 +187,6 @@ def test_the_intranet_header_lists_every_application_the_person_may_use(client, 
 
 
 def authz_role(code):
-    from accounts.models import Role
-
     return Role.objects.get(code=code, application__isnull=True)
 
 

@@ -18,6 +18,7 @@ import polib
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.utils import translation
 
 ROOT = Path(settings.BASE_DIR)
 LOCALE = ROOT / "locale"
@@ -159,8 +160,6 @@ def test_compiled_catalogue_matches_its_source(tmp_path, lang):
 
 
 def test_chinese_catalogue_is_used_at_run_time():
-    from django.utils import translation
-
     with translation.override("zh-hant"):
         assert translation.gettext("Ministry of Labor") == "勞動部"
     with translation.override("en"):

@@ -6,6 +6,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.views import error_500
+
 pytestmark = pytest.mark.django_db
 
 SET_LANGUAGE = "/i18n/setlang/"
@@ -250,8 +252,6 @@ def test_error_pages_render_without_a_request(template, zh, en):
 
 
 def test_server_error_handler_renders_the_bilingual_page(rf):
-    from core.views import error_500
-
     response = error_500(rf.get("/"))
 
     assert response.status_code == 500

@@ -1,4 +1,6 @@
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from core.constants import COUNTIES, ORGANIZATION_CHART
 from core.models import County, Organization
@@ -44,8 +46,6 @@ def test_descendants_and_ancestors():
 
 
 def test_unit_cannot_be_moved_under_its_own_child():
-    from django.core.exceptions import ValidationError
-
     hq = Organization.objects.get(code="MOL-HQ")
     hq.parent = Organization.objects.get(code="IM")
     with pytest.raises(ValidationError) as err:
@@ -54,8 +54,6 @@ def test_unit_cannot_be_moved_under_its_own_child():
 
 
 def test_bilingual_name_follows_language():
-    from django.utils import translation
-
     unit = Organization.objects.get(code="IM")
     with translation.override("en"):
         assert str(unit) == "Department of Information Management"

@@ -2,7 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.registry import Tile, TileRegistry
+from core.registry import Tile, TileRegistry, tiles
 
 
 def test_tiles_sorted_and_filtered_by_surface_and_visibility():
@@ -32,7 +32,5 @@ def test_unknown_surface_refused():
 
 def test_every_registered_tile_links_somewhere():
     """A tile whose URL name does not resolve is hidden at run time; catch that here."""
-    from core.registry import tiles
-
     broken = [tile.key for tile in tiles._tiles.values() if not tile.href()]
     assert broken == []

@@ -2,6 +2,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
+from core.models import AuditLogEntry
 from core.registry import demo_loaders
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +27,6 @@ def test_seed_demo_twice_gives_the_same_counts(settings):
 
 
 def test_seed_demo_twice_writes_no_audit_changes(settings):
-    from core.models import AuditLogEntry
-
     settings.EMBEDDED = True
     call_command("seed_demo")
     before = AuditLogEntry.objects.count()

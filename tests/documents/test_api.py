@@ -5,6 +5,7 @@ from accounts.models import Role, RoleAssignment
 from core.api.views import API_ROOT_LINKS
 from documents.choices import DocumentStatus, SecurityLevel, StepStatus
 from documents.models import Document
+from documents.services import signoff_approve
 
 from .factories import DocumentFactory, unit
 
@@ -107,8 +108,6 @@ def test_system_account_holding_the_registrar_role_may_register_for_any_unit(api
 def test_status_by_id_and_by_number(api, owner, start, signer_a):
     document = DocumentFactory(unit=unit("IM"))
     chain = start(document, [(1, signer_a)])
-    from documents.services import signoff_approve
-
     signoff_approve(step=chain.steps.get(), actor=signer_a, comment="同意")
     client = api(owner)
     by_id = client.get(f"{LIST_URL}{document.pk}/").json()

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from accounts.models import User
 from documents.choices import DocumentStatus
 from documents.models import Document, SignOffAction
 from documents.selectors import pending_steps_for
@@ -25,8 +26,6 @@ def test_demo_documents_load_once(settings):
 
 
 def test_demo_delegate_sees_the_overdue_document(settings):
-    from accounts.models import User
-
     settings.EMBEDDED = True
     call_command("seed_demo")
     lee = User.objects.get(username="lee.zhiwei")

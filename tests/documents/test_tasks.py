@@ -3,6 +3,7 @@ import smtplib
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 from freezegun import freeze_time
 
 from documents import services, tasks
@@ -76,8 +77,6 @@ def test_delegate_gets_a_copy(daily, overdue_step, signer_a):
 
 @freeze_time("2026-06-08 08:00:00+08:00")
 def test_failed_mail_is_retried_and_then_sent_once(overdue_step, monkeypatch):
-    from django.core.mail.backends.locmem import EmailBackend
-
     real_send = EmailBackend.send_messages
     calls = {"n": 0}
 

@@ -1,13 +1,15 @@
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
 from core.registry import Tile, tiles
-from documents.choices import ActionKind, StepStatus
+from documents.choices import ActionKind, SecurityLevel, StepStatus
 from documents.models import Document, SignOffAction
+from documents.services import delegation_create
 
 from .factories import DocumentFactory, UserFactory, unit
 
@@ -30,8 +32,6 @@ def test_pages_need_a_login(client):
 
 
 def test_pending_lists_my_steps_and_delegated_ones(signed_in, start, signer_a, signer_b):
-    from documents.services import delegation_create
-
     mine = DocumentFactory(subject="我的待簽")
     theirs = DocumentFactory(subject="代理的待簽")
     start(mine, [(1, signer_b)])
@@ -116,8 +116,6 @@ def test_outsider_gets_404_on_detail(signed_in, outsider):
 
 
 def test_outsider_cannot_download_an_attachment(signed_in, outsider, media_root):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     pdf = SimpleUploadedFile("a.pdf", b"%PDF-1.7\n%test\n", content_type="application/pdf")
     document = DocumentFactory(unit=unit("IM"), attachments=[pdf])
     attachment = document.attachments.get()
@@ -125,8 +123,6 @@ def test_outsider_cannot_download_an_attachment(signed_in, outsider, media_root)
 
 
 def test_owner_downloads_an_attachment(signed_in, owner, media_root):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     pdf = SimpleUploadedFile("公文.pdf", b"%PDF-1.7\n%test\n", content_type="application/pdf")
     document = DocumentFactory(unit=unit("IM"), attachments=[pdf])
     response = signed_in(owner).get(document.attachments.get().get_absolute_url())
@@ -281,8 +277,6 @@ def test_english_page(signed_in, owner):
 
 
 def test_classified_document_hidden_from_parent_unit(signed_in):
-    from documents.choices import SecurityLevel
-
     head = UserFactory(username="hq-head", organization=unit("MOL-HQ"))
     secret = DocumentFactory(unit=unit("IM"), security_level=SecurityLevel.CONFIDENTIAL)
     assert signed_in(head).get(secret.get_absolute_url()).status_code == 404

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from documents.choices import SecurityLevel
 from documents.models import Document
@@ -48,8 +49,6 @@ def test_superuser_sees_everything():
 
 
 def test_anonymous_and_inactive_users_see_nothing(owner):
-    from django.contrib.auth.models import AnonymousUser
-
     DocumentFactory(unit=unit("IM"))
     assert not visible(AnonymousUser())
     owner.is_active = False

@@ -8,7 +8,7 @@ from petitions.services.survey import petition_survey_invite
 from tests.accounts.factories import UserFactory
 from tests.accounts.mfa_support import force_login_verified
 
-from .factories import QUERY_CODE, PetitionFactory, answer
+from .factories import QUERY_CODE, CategoryFactory, PetitionFactory, answer
 
 pytestmark = pytest.mark.django_db
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -113,8 +113,6 @@ def test_statistics_and_csv(client):
 
 
 def test_statistics_escape_category_names(client):
-    from .factories import CategoryFactory
-
     PetitionFactory(category=CategoryFactory(code="xss", name_zh=XSS, name_en=XSS))
     page = client.get(reverse("petitions:statistics")).content.decode()
     assert "<script>alert" not in page

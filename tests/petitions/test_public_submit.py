@@ -1,6 +1,8 @@
 """The public form: submission, confirmation, abuse rules, attachments."""
 
+import io
 import re
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -228,9 +230,6 @@ def test_upload_with_a_lying_extension_is_refused(post, form_data, name, content
 
 
 def test_office_documents_are_not_accepted_from_the_public(post, form_data):
-    import io
-    import zipfile
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")

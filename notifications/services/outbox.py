@@ -385,13 +385,14 @@ def delivery_send(*, delivery_id: int) -> bool:
     }
     if delivery.sensitive:
         done.update(text="", html="")
-    mine.update(**done)
-    _log_attempt(
-        delivery,
-        started,
-        AttemptOutcome.DUPLICATE if duplicate else AttemptOutcome.SENT,
-        provider_id=provider_id,
-    )
+    with transaction.atomic():  # one commit for the mark and its attempt row
+        mine.update(**done)
+        _log_attempt(
+            delivery,
+            started,
+            AttemptOutcome.DUPLICATE if duplicate else AttemptOutcome.SENT,
+            provider_id=provider_id,
+        )
     return True
 
 

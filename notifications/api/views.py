@@ -74,6 +74,7 @@ class NotificationListView(SenderView):
         )
 
     @extend_schema(
+        operation_id="notifications_by_message_id",
         summary="Delivery states by the caller's message id",
         parameters=[OpenApiParameter("message_id", OpenApiTypes.STR, required=True)],
         responses={

@@ -116,7 +116,8 @@ def test_a_worker_killed_between_claim_and_send_delivers_once_after_restart(
         SECRET_KEY=os.environ.get("SECRET_KEY") or "test-key-for-the-worker-0123456789abcdefghijkl",
     )
     env["DJANGO_SETTINGS_MODULE"] = "mol_portal.settings"
-    publisher = Celery(broker=own_redis.url)
+    # set_as_current=False: the project app stays the current one for every later test.
+    publisher = Celery(broker=own_redis.url, set_as_current=False)
     delivery = outbox_email(
         to="citizen@example.com",
         subject="Query code",

@@ -32,7 +32,7 @@ RUN apt-get update \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin mol \
-    && mkdir -p /data && chown mol:mol /data
+    && mkdir -p /data/media /data/static && chown -R mol:mol /data
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY . .
@@ -41,6 +41,8 @@ COPY . .
 RUN DATA_DIR=/tmp/build-data python manage.py collectstatic --noinput -v 0 \
     && rm -rf /tmp/build-data
 USER mol
+# /data/media and /data/static are volumes of their own in docker-compose.yml (the proxy reads
+# them); created here so that new volumes start owned by the app user.
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=15s --start-period=60s --retries=3 \

@@ -137,6 +137,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.http.TrustedProxyMiddleware",  # first: forwarded headers only from TRUSTED_PROXIES
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -270,7 +271,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_PROXY", not EMBEDDED) else None
+# The one trusted-proxy rule (TRUSTED_PROXIES), not ipware's.
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 
 
 # --- accounts: HR ---------------------------------------------------------------------------
@@ -503,7 +505,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("DJANGO_BEHIND_PROXY", not EMBEDDED):
+# Forwarded headers are believed only from these peers (addresses or networks): the reverse
+# proxy. From anyone else core.http.TrustedProxyMiddleware drops them (see core/http.py).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", bool(TRUSTED_PROXIES))
+if BEHIND_PROXY and not TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "DJANGO_BEHIND_PROXY=1 needs TRUSTED_PROXIES: the addresses or networks of the reverse "
+        "proxy (e.g. 172.30.0.0/24), so that no other client can send forwarded headers."
+    )
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", ["security.W021"])
@@ -564,6 +575,7 @@ SPECTACULAR_SETTINGS = {
         "SignOffChainStatusEnum": "documents.choices.ChainStatus",
         "SignOffStepStatusEnum": "documents.choices.StepStatus",
         "EmploymentStatusEnum": "accounts.choices.EmploymentStatus",
+        "NoticeKindEnum": "notifications.choices.NoticeKind",
     },
 }
 

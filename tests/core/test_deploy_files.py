@@ -29,7 +29,7 @@ from tests.conftest import port_open
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_SERVICES = ("web", "worker", "beat")
-SERVICES = {"postgres", "redis", "web", "worker", "beat", "mailpit", "openldap"}
+SERVICES = {"postgres", "redis", "web", "proxy", "worker", "beat", "mailpit", "openldap"}
 LDIF = ROOT / "accounts" / "fixtures" / "ldap" / "demo.ldif"
 LDAP_BASE = "dc=mol,dc=gov,dc=tw"
 
@@ -218,7 +218,7 @@ def ldif_entries() -> list[dict[str, list[str]]]:
 # --- docker-compose.yml ---------------------------------------------------------------------
 
 
-def test_compose_has_the_seven_services():
+def test_compose_has_the_eight_services():
     assert set(compose()["services"]) == SERVICES
 
 
@@ -292,6 +292,64 @@ def test_compose_images_are_the_expected_majors():
     services = compose()["services"]
     assert services["postgres"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
+    assert services["proxy"]["image"].startswith("nginx:1.")
+
+
+# Words a compose command may use besides the ones check_references resolves.
+SHELL_WORDS = {"sh", "exec", "until", "do", "done", "echo", "sleep", "cp", "true", "python"}
+
+
+def test_every_app_service_command_names_only_existing_programs():
+    """Each step of each app command (after &&, ;, do...) is a shell word, python manage.py
+    with a real subcommand, gunicorn with an importable app or celery with the project app."""
+    for name in APP_SERVICES:
+        tokens = shell_tokens(compose()["services"][name]["command"])
+        assert check_references(tokens), name
+        starts = [tokens[0]] + [
+            tokens[i + 1] for i, t in enumerate(tokens[:-1]) if t in {"&&", ";", "||", "do"}
+        ]
+        for word in starts:
+            if word in {"exec", "until"}:
+                continue
+            assert word in SHELL_WORDS | {"gunicorn", "celery"}, f"{name}: unknown program {word}"
+        for i, token in enumerate(tokens):
+            if token == "python":
+                assert tokens[i + 1] == "manage.py", f"{name}: python {tokens[i + 1]}"
+            if token == "cp":
+                source = tokens[i + 2].rstrip(".").rstrip("/")
+                assert source == "/app/staticfiles", f"{name}: copies {source}"
+
+
+def test_only_the_proxy_is_published_and_gunicorn_is_not():
+    services = compose()["services"]
+    assert "ports" not in services["web"], "gunicorn must be reached only through the proxy"
+    assert services["proxy"]["ports"] == ["8080:8080"]
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in services["proxy"]["volumes"]}
+    assert mounts["/etc/nginx/nginx.conf"] == "./docker/nginx/nginx.conf"
+    nginx = (ROOT / "docker" / "nginx" / "nginx.conf").read_text(encoding="utf-8")
+    # the folders nginx serves are the volumes the app writes
+    app_volumes = dict(v.split(":")[:2] for v in services["web"]["volumes"])
+    assert "alias /srv/static/;" in nginx and mounts["/srv/static"] == "static"
+    assert app_volumes["static"] == "/data/static"
+    assert "alias /srv/media/;" in nginx and mounts["/srv/media"] == "media"
+    assert "server web:8000;" in nginx
+
+
+def test_trusted_proxies_is_the_proxy_address_and_x_accel_matches_nginx():
+    env = {
+        line.split("=", 1)[0]: line.split("=", 1)[1]
+        for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+        if re.match(r"^[A-Z][A-Z0-9_]*=", line)
+    }
+    proxy = compose()["services"]["proxy"]
+    assert env["TRUSTED_PROXIES"] == proxy["networks"]["portal"]["ipv4_address"]
+    assert env["MEDIA_ROOT"] == "/data/media"
+    nginx = (ROOT / "docker" / "nginx" / "nginx.conf").read_text(encoding="utf-8")
+    prefix = env["PETITIONS_X_ACCEL_REDIRECT_PREFIX"]
+    block = nginx.split(f"location {prefix} {{", 1)[1].split("}", 1)[0]
+    assert "internal;" in block, "the protected media location must be internal"
+    for name in ("X-Forwarded-For $remote_addr", "X-Forwarded-Proto $scheme"):
+        assert f"proxy_set_header {name};" in nginx, "the proxy must overwrite the header"
 
 
 # --- Dockerfile -----------------------------------------------------------------------------

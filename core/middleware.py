@@ -1,12 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext_lazy as _
 from rest_framework.views import APIView
 
+from .api.exceptions import MESSAGES, REALM, error_response
 from .http import client_ip
 from .request_context import RequestContext, current_request
 
@@ -98,17 +97,15 @@ class IntranetLoginRequiredMiddleware(LoginRequiredMiddleware):
 
     def handle_no_permission(self, request, view_func):
         if request.path_info.startswith(self.api_prefix):
-            body = {
-                "error": {
-                    "status": 401,
-                    "code": "not_authenticated",
-                    "message": str(_("Authentication credentials were not provided.")),
-                    "fields": {},
-                }
-            }
-            response = JsonResponse(body, status=401)
-            response["WWW-Authenticate"] = 'Bearer realm="api"'
-            return response
+            if request.META.get("HTTP_AUTHORIZATION", "").strip():
+                # Credentials this route cannot check are refused, not ignored.
+                return error_response(
+                    401,
+                    "invalid_token",
+                    MESSAGES["authentication_failed"],
+                    headers={"WWW-Authenticate": f'Bearer realm="{REALM}", error="invalid_token"'},
+                )
+            return error_response(401, "not_authenticated")
         return super().handle_no_permission(request, view_func)
 
 

@@ -5,6 +5,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .api.exceptions import error_response
 from .registry import Tile, tiles
 from .selectors import health_status
 
@@ -48,14 +49,29 @@ def healthz(request):
     return JsonResponse(status, status=200 if status["status"] == "ok" else 503)
 
 
+API_PREFIX = "/api/"
+
+
+def is_api_request(request) -> bool:
+    """Whether the request is for the API, whose errors are JSON in the one error shape."""
+    return request.path_info.startswith(API_PREFIX)
+
+
 def error_403(request, exception=None):
+    if is_api_request(request):
+        return error_response(403, "permission_denied")
     return render(request, "403.html", status=403)
 
 
 def error_404(request, exception=None):
+    """Unknown addresses and ids that match no route: the page, or under /api/ the error shape."""
+    if is_api_request(request):
+        return error_response(404, "not_found")
     return render(request, "404.html", status=404)
 
 
 def error_500(request):
+    if is_api_request(request):
+        return error_response(500, "error")
     # No request context: context processors may be what failed (database down, say).
     return HttpResponseServerError(loader.get_template("500.html").render({}))

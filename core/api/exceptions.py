@@ -10,12 +10,59 @@ error itself calls ``api_validation_error``, the one converter.
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+REALM = "api"
+
+# The portal's own wording for DRF's and Django's standard errors, by code, so that every one is
+# in the portal's catalogue (DRF's zh-Hant catalogue lacks several). Used whenever an exception
+# carries its class's default message; a message a view chose is kept.
+MESSAGES = {
+    "not_authenticated": gettext_lazy("Authentication credentials were not provided."),
+    "authentication_failed": gettext_lazy("Incorrect authentication credentials."),
+    "permission_denied": gettext_lazy("You do not have permission to perform this action."),
+    "not_found": gettext_lazy("Not found."),
+    "method_not_allowed": gettext_lazy("This method is not allowed here."),
+    "not_acceptable": gettext_lazy("The requested response format cannot be served."),
+    "unsupported_media_type": gettext_lazy("The request body's media type is not supported."),
+    "parse_error": gettext_lazy("The request body could not be read."),
+    "throttled": gettext_lazy("Too many requests. Please try again later."),
+    "error": gettext_lazy("A server error occurred."),
+    "unavailable": gettext_lazy(
+        "The service is temporarily unavailable. Please try again in a few minutes."
+    ),
+}
+
+
+def error_body(status_code: int, code: str, message=None, fields=None) -> dict:
+    """The one error shape: ``{"error": {"status", "code", "message", "fields"}}``."""
+    if message is None:
+        message = MESSAGES.get(code, MESSAGES["error"])
+    return {
+        "error": {
+            "status": status_code,
+            "code": code,
+            "message": str(message),
+            "fields": fields or {},
+        }
+    }
+
+
+def error_response(status_code: int, code: str, message=None, headers=None) -> JsonResponse:
+    """An error in the API shape outside DRF (error handlers, middleware). A 401 names the
+    scheme (``WWW-Authenticate: Bearer realm="api"``)."""
+    response = JsonResponse(error_body(status_code, code, message), status=status_code)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    if status_code == 401 and "WWW-Authenticate" not in response:
+        response["WWW-Authenticate"] = f'Bearer realm="{REALM}"'
+    return response
 
 
 def api_validation_error(exc: DjangoValidationError) -> exceptions.ValidationError:
@@ -70,21 +117,17 @@ def exception_handler(exc, context):
             message = items[0] if items else _("The request is not valid.")
         code = "invalid"
     else:
-        message = str(exc.detail) if hasattr(exc, "detail") else str(exc)
         codes = exc.get_codes() if hasattr(exc, "get_codes") else "error"
         code = codes if isinstance(codes, str) else "error"
-    body = {
-        "error": {
-            "status": response.status_code,
-            "code": code,
-            "message": message,
-            "fields": fields,
-        }
-    }
+        message = str(exc.detail) if hasattr(exc, "detail") else str(exc)
+        default = getattr(type(exc), "default_detail", None)
+        if code in MESSAGES and (default is None or message == str(default)):
+            message = str(MESSAGES[code])
+    body = error_body(response.status_code, code, message, fields)
     headers = {}
     for name in ("WWW-Authenticate", "Retry-After", "Allow"):
         if name in response:
             headers[name] = response[name]
     if response.status_code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in headers:
-        headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        headers["WWW-Authenticate"] = f'Bearer realm="{REALM}"'
     return Response(body, status=response.status_code, headers=headers)

@@ -486,6 +486,8 @@ SESSION_COOKIE_NAME = "mol_sessionid"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
+# A branded bilingual page; marked public forms come back with what was typed (core/csrf.py).
+CSRF_FAILURE_VIEW = "core.csrf.csrf_failure"
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # The OpenID Connect issuer never follows the Host header outside the embedded default and

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.csrf import keeps_input_on_csrf_failure, needs_resubmission, resubmission_response
 from core.http import client_ip
 
 from ..choices import ANSWERED_STATUSES
@@ -42,9 +43,14 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+@keeps_input_on_csrf_failure
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def submit(request):
+    if needs_resubmission(request):
+        return resubmission_response(
+            request, PetitionForm(request.POST), "petitions/public/submit.html"
+        )
     try:
         return _submit(request)
     except cases.CONNECTION_ERRORS:
@@ -149,9 +155,14 @@ def _granted(request, case_number: str) -> Petition | None:
     )
 
 
+@keeps_input_on_csrf_failure
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def progress(request):
+    if needs_resubmission(request):
+        return resubmission_response(
+            request, LookupForm(request.POST), "petitions/public/progress.html"
+        )
     form = LookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -5,6 +5,7 @@ certificate), account security (2FA, backup codes, password, certificates), the 
 
 from __future__ import annotations
 
+import math
 from base64 import b32encode
 
 import segno
@@ -108,7 +109,10 @@ def lockout_response(request, original_response=None, credentials=None):
     """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): the lockout page with when to try
     again. Status 429 (AXES_HTTP_RESPONSE_CODE)."""
     cool_off = get_cool_off(request)
-    minutes = int(cool_off.total_seconds() // 60) if cool_off else None
+    retry_at = getattr(request, "login_retry_at", None)  # the account's delay (accounts.lockout)
+    if retry_at is not None:
+        cool_off = retry_at - timezone.now()
+    minutes = math.ceil(cool_off.total_seconds() / 60) if cool_off else None
     context = {
         "username": get_client_username(request, credentials) or "",
         "failure_limit": settings.AXES_FAILURE_LIMIT,

@@ -265,8 +265,13 @@ AUTHENTICATION_BACKENDS = [
 # --- accounts: lockout (django-axes) --------------------------------------------------------
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
-# Lock per user and, separately, per IP address.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock an (account, address) pair; an account from anywhere only gets a growing delay; never
+# an address alone (a ministry NAT). See accounts/lockout.py.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "accounts.lockout.PortalLockoutHandler"
+LOGIN_ACCOUNT_DELAY_AFTER = env_int("LOGIN_ACCOUNT_DELAY_AFTER", 2 * AXES_FAILURE_LIMIT, minimum=1)
+LOGIN_ACCOUNT_DELAY_SECONDS = env_int("LOGIN_ACCOUNT_DELAY_SECONDS", 2, minimum=1)
+LOGIN_ACCOUNT_DELAY_MAX_SECONDS = env_int("LOGIN_ACCOUNT_DELAY_MAX_SECONDS", 300, minimum=1)
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
@@ -672,9 +677,13 @@ PETITIONS_RATE_LIMIT_ENABLED = env_bool("PETITIONS_RATE_LIMIT_ENABLED", True)
 PETITIONS_RATE_WINDOW_SECONDS = env_int("PETITIONS_RATE_WINDOW_SECONDS", 3600, minimum=1)
 PETITIONS_RATE_PER_IP = env_int("PETITIONS_RATE_PER_IP", 10, minimum=1)
 PETITIONS_RATE_PER_EMAIL = env_int("PETITIONS_RATE_PER_EMAIL", 5, minimum=1)
-# Progress page: attempts per IP and per case number in a window (against guessing codes).
+# Progress page, against guessing query codes, never locking a case: failed look-ups per IP
+# before a growing delay (seconds, doubling, capped), and per case number before the sender's
+# e-mail address is also asked for, counted in a window.
 PETITIONS_LOOKUP_WINDOW_SECONDS = env_int("PETITIONS_LOOKUP_WINDOW_SECONDS", 900, minimum=1)
 PETITIONS_LOOKUP_PER_IP = env_int("PETITIONS_LOOKUP_PER_IP", 20, minimum=1)
+PETITIONS_LOOKUP_DELAY_SECONDS = env_int("PETITIONS_LOOKUP_DELAY_SECONDS", 2, minimum=1)
+PETITIONS_LOOKUP_DELAY_MAX_SECONDS = env_int("PETITIONS_LOOKUP_DELAY_MAX_SECONDS", 120, minimum=1)
 PETITIONS_LOOKUP_PER_CASE = env_int("PETITIONS_LOOKUP_PER_CASE", 10, minimum=1)
 # Near-duplicates from the same sender: similarity 0..1 over the last N days.
 PETITIONS_DUPLICATE_THRESHOLD = env_ratio("PETITIONS_DUPLICATE_THRESHOLD", 0.8)

@@ -132,6 +132,16 @@ class LookupForm(forms.Form):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=_("The code in the e-mail that gave you the case number."),
     )
+    email = forms.EmailField(
+        label=_("E-mail address (if asked)"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_(
+            "Only needed after several wrong attempts for this case: the address you sent "
+            "the petition from."
+        ),
+    )
 
 
 class SurveyForm(forms.Form):

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import logging
+import math
+import time
 import unicodedata
 from datetime import timedelta
 
@@ -23,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import BlockRuleKind, PetitionStatus
 from ..models import BlockRule, Petition
+
+logger = logging.getLogger(__name__)
 
 
 class SubmissionRefused(ValidationError):
@@ -78,17 +83,33 @@ def check_blocked(*, email: str, ip: str | None) -> None:
 
 
 # --- Rate limits (fixed windows in the cache) ----------------------------------------------------
+# The cache is Redis in production. When it is down every check here allows the request and logs
+# a warning (the limits are a brake on abuse, not a reason to turn citizens away); each call is
+# bounded by the cache's socket timeouts (settings.CACHES).
 
 
 def _hit(key: str, *, limit: int, window: int) -> bool:
-    """Count one event in a fixed window; True while within ``limit``."""
-    cache.add(key, 0, timeout=window)
+    """Count one event in a fixed window; True while within ``limit`` (and when the cache is
+    unreachable)."""
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
+        cache.add(key, 0, timeout=window)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+            count = 1
+    except Exception:  # noqa: BLE001 - any cache backend error: degrade, never fail the request
+        logger.warning("petitions rate limit skipped: the cache is unreachable", exc_info=True)
+        return True
     return count <= limit
+
+
+def _cache_get_many(keys: list[str]) -> dict:
+    try:
+        return cache.get_many(keys)
+    except Exception:  # noqa: BLE001 - see _hit
+        logger.warning("petitions rate limit skipped: the cache is unreachable", exc_info=True)
+        return {}
 
 
 def check_submission_rate(*, email: str, ip: str | None) -> None:
@@ -120,28 +141,68 @@ def check_submission_rate(*, email: str, ip: str | None) -> None:
         )
 
 
-def check_lookup_rate(*, ip: str | None, case_number: str) -> None:
-    """Against guessing query codes: per IP and per case number, failed or not."""
+# Progress-page look-ups. Nothing here ever locks a case: guessing is slowed down per address
+# (a growing delay after PETITIONS_LOOKUP_PER_IP failures) and, once a case number has had
+# PETITIONS_LOOKUP_PER_CASE failed look-ups in the window, opening it also takes the e-mail
+# address the petition was sent from - which its owner knows and a guesser does not.
+
+
+def _ip_keys(ip: str) -> tuple[str, str]:
+    return "petitions:lookup:ipfail:" + ip, "petitions:lookup:iplast:" + ip
+
+
+def _case_key(case_number: str) -> str:
+    return "petitions:lookup:casefail:" + case_number[:20]
+
+
+def lookup_delay(failures: int) -> float:
+    """Seconds an address waits after its last failed look-up once it has ``failures``."""
+    over = failures - settings.PETITIONS_LOOKUP_PER_IP
+    if over < 0:
+        return 0.0
+    seconds = settings.PETITIONS_LOOKUP_DELAY_SECONDS * 2 ** min(over, 30)
+    return float(min(seconds, settings.PETITIONS_LOOKUP_DELAY_MAX_SECONDS))
+
+
+def check_lookup_rate(*, ip: str | None, case_number: str = "") -> None:
+    """Refuse (code ``rate``) while the address's delay runs; see ``lookup_delay``."""
+    if not settings.PETITIONS_RATE_LIMIT_ENABLED or not ip:
+        return
+    count_key, last_key = _ip_keys(ip)
+    values = _cache_get_many([count_key, last_key])
+    delay = lookup_delay(int(values.get(count_key) or 0))
+    wait = float(values.get(last_key) or 0) + delay - time.time()
+    if delay and wait > 0:
+        raise SubmissionRefused(
+            _("Too many attempts. Please wait %(seconds)d seconds and try again."),
+            code="rate",
+            params={"seconds": max(1, math.ceil(wait))},
+        )
+
+
+def lookup_proof_required(*, case_number: str) -> bool:
+    """Whether opening this case number also takes the sender's e-mail address."""
+    if not settings.PETITIONS_RATE_LIMIT_ENABLED or not case_number:
+        return False
+    key = _case_key(case_number)
+    failures = int(_cache_get_many([key]).get(key) or 0)
+    return failures >= settings.PETITIONS_LOOKUP_PER_CASE
+
+
+def lookup_failure_record(*, ip: str | None, case_number: str) -> None:
+    """Count a failed look-up for the address and for the case number."""
     if not settings.PETITIONS_RATE_LIMIT_ENABLED:
         return
     window = settings.PETITIONS_LOOKUP_WINDOW_SECONDS
-    ok = True
     if ip:
-        ok = _hit(
-            "petitions:lookup:ip:" + ip, limit=settings.PETITIONS_LOOKUP_PER_IP, window=window
-        )
-    if ok and case_number:
-        ok = _hit(
-            "petitions:lookup:case:" + case_number[:20],
-            limit=settings.PETITIONS_LOOKUP_PER_CASE,
-            window=window,
-        )
-    if not ok:
-        raise SubmissionRefused(
-            _("Too many attempts. Please wait %(minutes)d minutes and try again."),
-            code="rate",
-            params={"minutes": max(1, window // 60)},
-        )
+        count_key, last_key = _ip_keys(ip)
+        _hit(count_key, limit=0, window=window)
+        try:
+            cache.set(last_key, time.time(), timeout=window)
+        except Exception:  # noqa: BLE001 - see _hit
+            logger.warning("petitions rate limit skipped: the cache is unreachable")
+    if case_number:
+        _hit(_case_key(case_number), limit=0, window=window)
 
 
 # --- Near-duplicates -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ Contracts:
 
 from __future__ import annotations
 
+import hmac
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -334,10 +335,14 @@ def petition_confirm(
     return Confirmation(petition=petition, already=False)
 
 
-def petition_lookup(*, case_number: str, query_code: str, ip: str | None = None) -> Petition:
+def petition_lookup(
+    *, case_number: str, query_code: str, ip: str | None = None, email: str = ""
+) -> Petition:
     """The case whose number and query code both match; else one message that does not say
-    which was wrong. Rate-limited per IP and per case number; the code is compared with the
-    password hasher (constant time), also when the case does not exist."""
+    which was wrong. The code is compared with the password hasher (constant time), also when
+    the case does not exist. Guessing is slowed down per address (``abuse.check_lookup_rate``)
+    and, after repeated failures on a case number, the sender's ``email`` is asked for too
+    (code ``proof_required``): a case is never locked for its owner."""
     case_number = (case_number or "").strip()
     abuse.check_lookup_rate(ip=ip, case_number=case_number)
     petition = (
@@ -346,7 +351,26 @@ def petition_lookup(*, case_number: str, query_code: str, ip: str | None = None)
         else None
     )
     matches = query_code_matches(query_code, petition.query_code_hash if petition else None)
-    if petition is None or not matches or petition.anonymised_at:
+    proof_required = abuse.lookup_proof_required(case_number=case_number)
+    proven = not proof_required or (
+        petition is not None
+        and bool(email)
+        and hmac.compare_digest(
+            normalise_email(email).casefold().encode(),
+            normalise_email(petition.citizen_email).casefold().encode(),
+        )
+    )
+    if petition is None or not matches or petition.anonymised_at or not proven:
+        abuse.lookup_failure_record(ip=ip, case_number=case_number)
+        if proof_required:
+            raise ValidationError(
+                _(
+                    "There have been several wrong attempts for this case number. To open it, "
+                    "enter the case number, the query code and the e-mail address you sent "
+                    "the petition from."
+                ),
+                code="proof_required",
+            )
         raise ValidationError(
             _("The case number and query code do not match any case. Please check both."),
             code="no_match",

@@ -170,6 +170,7 @@ def progress(request):
                 case_number=form.cleaned_data["case_number"],
                 query_code=form.cleaned_data["query_code"],
                 ip=client_ip(request),
+                email=form.cleaned_data.get("email", ""),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

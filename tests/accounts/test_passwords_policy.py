@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
+from accounts.lockout import account_delay
 from accounts.models import PasswordHistory, User, UserSession
 from core.models import AuditLogEntry
 
@@ -59,35 +60,92 @@ def test_user_is_locked_after_n_failures_with_a_clear_message(client, make_user,
     assert "Sign-in temporarily locked" in body
     assert "Try again in 15 minutes, after 17:15." in body  # 09:00 UTC is 17:00 in Taipei
     assert 'lang="zh-Hant"' in body, "the message is also given in the other language"
-    # The right password from another address does not help: the lock is on the account.
+    # The right password from the same address does not help: the pair is locked.
     locked = client.post(
         reverse("accounts:login"),
         {"username": user.username, "password": password},
-        REMOTE_ADDR="10.8.8.8",
+        REMOTE_ADDR="10.1.1.1",
     )
     assert locked.status_code == 429
     assert signed_in_user_id(client) is None
 
 
-def test_ip_address_is_locked_after_n_failures_across_accounts(client, make_user, password, limit):
-    victim = make_user()
-    for n in range(limit):
-        fail(client, f"guess{n}", ip="10.9.9.9")
+def test_a_locked_pair_does_not_lock_the_owner_out_elsewhere(client, make_user, password, limit):
+    """Someone guessing from 10.1.1.1 cannot keep the owner out from her own desk."""
+    user = make_user()
+    for _ in range(limit + 2):
+        fail(client, user.username, ip="10.1.1.1")
+    owner = client.post(
+        reverse("accounts:login"),
+        {"username": user.username, "password": password},
+        REMOTE_ADDR="10.8.8.8",
+    )
+    assert owner.status_code == 302
+    assert signed_in_user_id(client) == str(user.pk)
 
-    from_bad_ip = client.post(
+
+def test_failures_from_a_shared_address_do_not_lock_its_other_users(
+    client, make_user, password, limit
+):
+    """Everyone behind a ministry NAT shares one address: one person's (or a bot's) wrong
+    passwords for other accounts lock nobody else."""
+    victim = make_user()
+    for n in range(limit * 4):
+        fail(client, f"guess{n}", ip="10.9.9.9")
+    for _ in range(limit + 1):
+        fail(client, "someone.else", ip="10.9.9.9")
+
+    colleague = client.post(
         reverse("accounts:login"),
         {"username": victim.username, "password": password},
         REMOTE_ADDR="10.9.9.9",
     )
-    assert from_bad_ip.status_code == 429
-
-    elsewhere = client.post(
-        reverse("accounts:login"),
-        {"username": victim.username, "password": password},
-        REMOTE_ADDR="10.2.2.2",
-    )
-    assert elsewhere.status_code == 302
+    assert colleague.status_code == 302
     assert signed_in_user_id(client) == str(victim.pk)
+
+
+def test_guessing_one_account_from_many_addresses_meets_a_growing_delay(
+    client, make_user, password, limit, settings
+):
+    settings.LOGIN_ACCOUNT_DELAY_AFTER = 6
+    settings.LOGIN_ACCOUNT_DELAY_SECONDS = 10
+    settings.LOGIN_ACCOUNT_DELAY_MAX_SECONDS = 60
+    user = make_user()
+
+    def right(ip):
+        return client.post(
+            reverse("accounts:login"),
+            {"username": user.username, "password": password},
+            REMOTE_ADDR=ip,
+        )
+
+    with freeze_time("2026-03-02 09:00:00") as clock:
+        for n in range(5):
+            assert fail(client, user.username, ip=f"10.20.0.{n}").status_code == 200
+        sixth = fail(client, user.username, ip="10.20.0.99")  # the 6th: the delay starts
+        assert sixth.status_code == 429
+        assert "Try again in 1 minute," in sixth.content.decode()
+        clock.tick(5)
+        assert right("10.30.0.1").status_code == 429, "within 10 s: refused from anywhere"
+        for n in range(20):  # hammering while delayed is not counted...
+            fail(client, user.username, ip=f"10.40.0.{n}")
+        clock.tick(6)  # ...so the wait still ends 10 s after the last checked failure
+        assert fail(client, user.username, ip="10.20.1.1").status_code == 429  # 7th: 20 s
+        clock.tick(15)
+        assert right("10.30.0.2").status_code == 429
+        clock.tick(6)
+        assert right("10.30.0.3").status_code == 302, "a delay, not a lock"
+        assert signed_in_user_id(client) == str(user.pk)
+    assert not AccessAttempt.objects.filter(username=user.username).exists(), "reset"
+
+
+def test_the_account_delay_doubles_and_is_capped(settings):
+    settings.LOGIN_ACCOUNT_DELAY_AFTER = 10
+    settings.LOGIN_ACCOUNT_DELAY_SECONDS = 2
+    settings.LOGIN_ACCOUNT_DELAY_MAX_SECONDS = 300
+    assert account_delay(9) is None
+    assert [account_delay(n).total_seconds() for n in (10, 11, 12)] == [2, 4, 8]
+    assert account_delay(10_000).total_seconds() == 300
 
 
 def test_every_failure_and_the_lockout_are_audited(client, make_user, limit):
@@ -114,7 +172,12 @@ def test_admin_unlocks_a_user_with_the_user_admin_action(client, make_user, pass
     user = make_user()
     for _ in range(limit):
         fail(client, user.username, ip="10.3.3.3")
-    assert post_password(client, user.username, password).status_code == 429
+    locked = client.post(
+        reverse("accounts:login"),
+        {"username": user.username, "password": password},
+        REMOTE_ADDR="10.3.3.3",
+    )
+    assert locked.status_code == 429
 
     admin_client = english(Client())
     admin_user = make_user(is_staff=True, is_superuser=True)
@@ -130,28 +193,35 @@ def test_admin_unlocks_a_user_with_the_user_admin_action(client, make_user, pass
     response = client.post(
         reverse("accounts:login"),
         {"username": user.username, "password": password},
-        REMOTE_ADDR="10.4.4.4",
+        REMOTE_ADDR="10.3.3.3",  # the locked pair itself
     )
     assert response.status_code == 302
     entry = AuditLogEntry.objects.for_object(user).get(message__startswith="login lockout cleared")
     assert entry.actor_id == admin_user.pk
 
 
-def test_admin_unlocks_an_ip_address_in_the_axes_admin(client, make_user, password, limit):
-    for n in range(limit):
-        fail(client, f"nobody{n}", ip="10.5.5.5")
+def test_admin_unlocks_an_account_and_address_in_the_axes_admin(client, make_user, password, limit):
+    user = make_user()
+    for _ in range(limit):
+        fail(client, user.username, ip="10.5.5.5")
+    locked = client.post(
+        reverse("accounts:login"),
+        {"username": user.username, "password": password},
+        REMOTE_ADDR="10.5.5.5",
+    )
+    assert locked.status_code == 429
     admin_client = Client()
     force_login_verified(admin_client, make_user(is_staff=True, is_superuser=True))
     listing = admin_client.get(reverse("admin:axes_accessattempt_changelist"))
     assert listing.status_code == 200
     ids = list(AccessAttempt.objects.filter(ip_address="10.5.5.5").values_list("pk", flat=True))
+    assert ids
 
     admin_client.post(
         reverse("admin:axes_accessattempt_changelist"),
         {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
     )
 
-    user = make_user()
     response = client.post(
         reverse("accounts:login"),
         {"username": user.username, "password": password},

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from freezegun import freeze_time
 
 from petitions.models import SatisfactionSurvey
 from petitions.services.survey import petition_survey_invite
@@ -14,9 +15,11 @@ pytestmark = pytest.mark.django_db
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
-def open_case(client, petition, code=QUERY_CODE):
+def open_case(client, petition, code=QUERY_CODE, ip="127.0.0.1", email=""):
     return client.post(
-        reverse("petitions:progress"), {"case_number": petition.case_number, "query_code": code}
+        reverse("petitions:progress"),
+        {"case_number": petition.case_number, "query_code": code, "email": email},
+        REMOTE_ADDR=ip,
     )
 
 
@@ -41,12 +44,43 @@ def test_wrong_query_code_is_refused_without_saying_which_part(client):
     )
 
 
-def test_guessing_is_rate_limited(client, settings):
+def test_guessing_a_case_asks_for_the_senders_address_but_never_locks_its_owner(client, settings):
     settings.PETITIONS_LOOKUP_PER_CASE = 3
     petition = PetitionFactory()
-    for _n in range(3):
-        open_case(client, petition, code="WRONGCODE9")
-    assert open_case(client, petition).status_code == 400  # even the right code, for a while
+    for n in range(3):
+        open_case(client, petition, code="WRONGCODE9", ip=f"10.7.0.{n}")
+    # The code alone no longer opens it (a guesser who found the code still needs more)...
+    asked = open_case(client, petition)
+    assert asked.status_code == 400
+    assert "e-mail address you sent the petition from" in asked.content.decode()
+    assert petition.subject not in asked.content.decode()
+    wrong_mail = open_case(client, petition, email="someone@example.org")
+    assert wrong_mail.status_code == 400
+    # ...but its owner, who knows both, gets in at once: no lock, no waiting.
+    owner = open_case(client, petition, email=petition.citizen_email.upper())
+    assert owner.status_code == 302
+    assert petition.subject in client.get(owner["Location"]).content.decode()
+
+
+def test_guessing_from_one_address_meets_a_growing_delay(client, settings):
+    settings.PETITIONS_LOOKUP_PER_IP = 3
+    settings.PETITIONS_LOOKUP_DELAY_SECONDS = 10
+    settings.PETITIONS_LOOKUP_PER_CASE = 100
+    petition = PetitionFactory()
+    with freeze_time("2026-03-02 09:00:00") as clock:
+        for _n in range(3):
+            assert open_case(client, petition, code="WRONGCODE9").status_code == 400
+        waiting = open_case(client, petition)
+        assert waiting.status_code == 400
+        assert "Please wait 10 seconds" in waiting.content.decode()
+        # Another address (the owner at home) is not slowed down.
+        assert open_case(client, petition, ip="10.8.0.1").status_code == 302
+        clock.tick(11)
+        assert open_case(client, petition, code="WRONGCODE9").status_code == 400  # 4th: 20 s
+        clock.tick(11)
+        assert "Please wait 9 seconds" in open_case(client, petition).content.decode()
+        clock.tick(10)
+        assert open_case(client, petition).status_code == 302
 
 
 def test_another_case_is_never_shown(client):

@@ -2,6 +2,10 @@
 clients with roles, an access policy and launcher tiles, one external application (consent
 screen) and one system client for trying the rights API. Idempotent (by client id)."""
 
+from urllib.parse import urlsplit
+
+from oauth2_provider.settings import oauth2_settings
+
 from core.models import Organization
 from core.registry import demo_loader
 
@@ -80,9 +84,35 @@ DEMO_ROLES = [
 ]
 
 
+LOCAL_CALLBACK_BASE = "http://127.0.0.1:9000"
+LOCAL_PORTAL_BASE = "http://127.0.0.1:8000"
+
+
+def demo_callback_base() -> str | None:
+    """Where the demo applications' redirect URIs point.
+
+    Plain http (``http://127.0.0.1:9000``) where http redirect URIs are allowed (the embedded
+    default, debug, ``OIDC_ALLOW_HTTP_REDIRECTS=1``); otherwise (a production-mode staging
+    server) ``https://`` + the host of ``OIDC_ISSUER``; None when that is not an https URL, and
+    the demo applications that need redirect URIs are then skipped."""
+    if "http" in oauth2_settings.ALLOWED_REDIRECT_URI_SCHEMES:
+        return LOCAL_CALLBACK_BASE
+    issuer = urlsplit(oauth2_settings.OIDC_ISS_ENDPOINT or "")
+    if issuer.scheme != "https" or not issuer.netloc:
+        return None
+    return f"https://{issuer.netloc}"
+
+
 @demo_loader(order=20)
 def load_applications(stdout):
+    callback_base = demo_callback_base()
+    skipped = []
     for client_id, name, name_en, grant, internal, url, icon, units, roles in DEMO_APPLICATIONS:
+        if grant == Application.GRANT_AUTHORIZATION_CODE and callback_base is None:
+            skipped.append(client_id)
+            continue
+        if url.startswith(LOCAL_PORTAL_BASE) and callback_base != LOCAL_CALLBACK_BASE:
+            url = callback_base + url.removeprefix(LOCAL_PORTAL_BASE)
         application = Application.objects.filter(client_id=client_id).first()
         if application is None:
             application = Application(client_id=client_id, client_secret=DEMO_CLIENT_SECRET)
@@ -95,8 +125,8 @@ def load_applications(stdout):
         application.icon = icon
         application.show_in_launcher = bool(url)
         if grant == Application.GRANT_AUTHORIZATION_CODE:
-            application.redirect_uris = f"http://127.0.0.1:9000/{client_id}/callback"
-            application.post_logout_redirect_uris = f"http://127.0.0.1:9000/{client_id}/"
+            application.redirect_uris = f"{callback_base}/{client_id}/callback"
+            application.post_logout_redirect_uris = f"{callback_base}/{client_id}/"
         application_prepare(application=application)
         application.full_clean()
         application.save()
@@ -109,7 +139,7 @@ def load_applications(stdout):
             )
     users = {u.username: u for u in User.objects.filter(username__in={r[0] for r in DEMO_ROLES})}
     for username, client_id, code in DEMO_ROLES:
-        if username in users:
+        if username in users and client_id not in skipped:
             role_assign(
                 application=Application.objects.get(client_id=client_id),
                 user=users[username],
@@ -118,6 +148,11 @@ def load_applications(stdout):
     stdout.write(
         "  demo OIDC clients (secret "
         f"{DEMO_CLIENT_SECRET}): "
-        + ", ".join(a[0] for a in DEMO_APPLICATIONS)
+        + ", ".join(a[0] for a in DEMO_APPLICATIONS if a[0] not in skipped)
         + "; discovery at /o/.well-known/openid-configuration"
     )
+    if skipped:
+        stdout.write(
+            "  skipped (they need redirect URIs: only https is allowed here and OIDC_ISSUER "
+            "is not an https URL): " + ", ".join(skipped)
+        )

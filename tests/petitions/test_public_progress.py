@@ -52,7 +52,7 @@ def test_guessing_a_case_asks_for_the_senders_address_but_never_locks_its_owner(
     # The code alone no longer opens it (a guesser who found the code still needs more)...
     asked = open_case(client, petition)
     assert asked.status_code == 400
-    assert "e-mail address you sent the petition from" in asked.content.decode()
+    assert "您寄出陳情時使用的電子郵件地址" in asked.content.decode()
     assert petition.subject not in asked.content.decode()
     wrong_mail = open_case(client, petition, email="someone@example.org")
     assert wrong_mail.status_code == 400
@@ -72,13 +72,13 @@ def test_guessing_from_one_address_meets_a_growing_delay(client, settings):
             assert open_case(client, petition, code="WRONGCODE9").status_code == 400
         waiting = open_case(client, petition)
         assert waiting.status_code == 400
-        assert "Please wait 10 seconds" in waiting.content.decode()
+        assert "請等候 10 秒後再試" in waiting.content.decode()
         # Another address (the owner at home) is not slowed down.
         assert open_case(client, petition, ip="10.8.0.1").status_code == 302
         clock.tick(11)
         assert open_case(client, petition, code="WRONGCODE9").status_code == 400  # 4th: 20 s
         clock.tick(11)
-        assert "Please wait 9 seconds" in open_case(client, petition).content.decode()
+        assert "請等候 9 秒後再試" in open_case(client, petition).content.decode()
         clock.tick(10)
         assert open_case(client, petition).status_code == 302
 

@@ -1,13 +1,64 @@
+import logging
+
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
+from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
+from django.template import loader
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework.views import APIView
 
 from .api.exceptions import MESSAGES, REALM, error_response
 from .http import client_ip
 from .request_context import RequestContext, current_request
+
+logger = logging.getLogger(__name__)
+
+
+# Errors that mean a part of the system (Redis, the broker, the database) is down or cut off,
+# not a bug: the person gets the "temporarily unavailable" page (503), not the 500 page.
+OUTAGE_ERRORS = (
+    RedisConnectionError,
+    RedisTimeoutError,
+    KombuOperationalError,
+    DatabaseOperationalError,
+    DatabaseInterfaceError,
+)
+
+
+class ServiceUnavailableMiddleware:
+    """A view that fails because Redis, the broker or the database is unreachable answers 503
+    with ``Retry-After``: the bilingual page ``503.html`` (rendered without context processors:
+    they may need the missing part), or the API error shape under ``/api/``. Logged as a
+    warning with the exception; every other exception goes on to the 500 handling."""
+
+    retry_after_seconds = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OUTAGE_ERRORS):
+            return None
+        logger.warning(
+            "503 for %s: a part of the system is unavailable (%s)",
+            request.path_info,
+            type(exception).__name__,
+            exc_info=exception,
+        )
+        headers = {"Retry-After": str(self.retry_after_seconds)}
+        if request.path_info.startswith("/api/"):
+            return error_response(503, "unavailable", headers=headers)
+        return HttpResponse(loader.get_template("503.html").render({}), status=503, headers=headers)
 
 
 class RequestContextMiddleware:

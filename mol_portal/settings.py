@@ -139,6 +139,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.http.TrustedProxyMiddleware",  # first: forwarded headers only from TRUSTED_PROXIES
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ServiceUnavailableMiddleware",  # Redis/broker/database down: 503 page
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LanguageMiddleware",  # zh-Hant unless switched; see core/middleware.py
@@ -198,7 +199,12 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mol",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # Bounded: a Redis outage costs a request at most these seconds, never a hang.
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("REDIS_CONNECT_TIMEOUT", 1, minimum=1),
+                "socket_timeout": env_int("REDIS_SOCKET_TIMEOUT", 1, minimum=1),
+                "retry_on_timeout": False,
+            },
         }
     }
 else:
@@ -216,8 +222,36 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # The in-memory transport is named with a host so kombu does not warn "No hostname was supplied".
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Every broker and result-store call is bounded, so publishing from a request during a Redis
+# outage fails within a few seconds (and the request gets the 503 page, core.middleware)
+# instead of tying up a web worker for tens of seconds: connect/socket timeouts on the broker
+# transport and on the result backend, one quick publish retry.
+_REDIS_CONNECT_TIMEOUT = env_int("REDIS_CONNECT_TIMEOUT", 1, minimum=1)
+_REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 1, minimum=1)
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": _REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": _REDIS_SOCKET_TIMEOUT,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = _REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = _REDIS_SOCKET_TIMEOUT
+CELERY_REDIS_RETRY_ON_TIMEOUT = False
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "timeout": 2}}
+# Nothing reads task results (tasks record their outcome in the database): publishing then
+# never touches the result store, and a dead result store cannot fail a request or a task.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -88,9 +88,27 @@ def check_blocked(*, email: str, ip: str | None) -> None:
 # bounded by the cache's socket timeouts (settings.CACHES).
 
 
+# After a cache error the limits are skipped for this many seconds without asking the cache
+# again, so one request during an outage waits for at most one cache timeout, not one per call.
+CACHE_RETRY_SECONDS = 10
+_cache_down_until = 0.0
+
+
+def _cache_down() -> bool:
+    return time.monotonic() < _cache_down_until
+
+
+def _cache_failed() -> None:
+    global _cache_down_until  # noqa: PLW0603 - a process-local circuit breaker
+    _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+    logger.warning("petitions rate limit skipped: the cache is unreachable", exc_info=True)
+
+
 def _hit(key: str, *, limit: int, window: int) -> bool:
     """Count one event in a fixed window; True while within ``limit`` (and when the cache is
     unreachable)."""
+    if _cache_down():
+        return True
     try:
         cache.add(key, 0, timeout=window)
         try:
@@ -99,16 +117,18 @@ def _hit(key: str, *, limit: int, window: int) -> bool:
             cache.set(key, 1, timeout=window)
             count = 1
     except Exception:  # noqa: BLE001 - any cache backend error: degrade, never fail the request
-        logger.warning("petitions rate limit skipped: the cache is unreachable", exc_info=True)
+        _cache_failed()
         return True
     return count <= limit
 
 
 def _cache_get_many(keys: list[str]) -> dict:
+    if _cache_down():
+        return {}
     try:
         return cache.get_many(keys)
     except Exception:  # noqa: BLE001 - see _hit
-        logger.warning("petitions rate limit skipped: the cache is unreachable", exc_info=True)
+        _cache_failed()
         return {}
 
 
@@ -197,10 +217,11 @@ def lookup_failure_record(*, ip: str | None, case_number: str) -> None:
     if ip:
         count_key, last_key = _ip_keys(ip)
         _hit(count_key, limit=0, window=window)
-        try:
-            cache.set(last_key, time.time(), timeout=window)
-        except Exception:  # noqa: BLE001 - see _hit
-            logger.warning("petitions rate limit skipped: the cache is unreachable")
+        if not _cache_down():
+            try:
+                cache.set(last_key, time.time(), timeout=window)
+            except Exception:  # noqa: BLE001 - see _hit
+                _cache_failed()
     if case_number:
         _hit(_case_key(case_number), limit=0, window=window)
 

@@ -114,13 +114,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_celery_beat",
+    "core.thirdparty_apps.PortalBeatConfig",  # django_celery_beat
     "csp",
-    "oauth2_provider",
+    "core.thirdparty_apps.PortalOAuthConfig",  # oauth2_provider
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "axes",
+    "core.thirdparty_apps.PortalOTPTOTPConfig",  # django_otp.plugins.otp_totp
+    "core.thirdparty_apps.PortalOTPStaticConfig",  # django_otp.plugins.otp_static
+    "core.thirdparty_apps.PortalAxesConfig",  # axes; third-party apps: core/thirdparty_apps.py
     # Ours: core and accounts first (everything depends on them), then the domain apps.
     "core",
     "accounts",
@@ -698,9 +698,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # 4xx answers (an expected 403 on /admin/login/...) without a traceback; 5xx keep theirs.
+    "filters": {"expected_errors": {"()": "core.logging_filters.ExpectedErrorsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["expected_errors"]},
+    },
 }
 
 # --- petitions ---

@@ -3,18 +3,29 @@
 In eager mode (``CELERY_TASK_ALWAYS_EAGER``, the embedded default) the process warns once,
 when it loads the application, that background jobs run inline and periodic jobs do not run.
 Management commands (``migrate``, ``seed_demo``) do not load it, so ``make run`` prints the
-warning once, when the server starts.
+warning once, when the server starts. A configuration error prints one line and exits.
 """
 
 import logging
 import os
+import sys
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mol_portal.settings")
 
-application = get_wsgi_application()
+# Exit status 3 is gunicorn's "worker failed to boot": the master stops instead of respawning.
+WORKER_BOOT_ERROR = 3
+
+try:
+    application = get_wsgi_application()
+except ImproperlyConfigured as exc:
+    # A configuration error is one clear line, not a traceback (see manage.py).
+    sys.stderr.write(f"ImproperlyConfigured: {exc}\n")
+    sys.stderr.flush()
+    raise SystemExit(WORKER_BOOT_ERROR) from None
 
 if settings.CELERY_TASK_ALWAYS_EAGER:
     logging.getLogger("mol_portal").warning(

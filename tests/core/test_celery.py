@@ -36,7 +36,8 @@ def test_purge_audit_log_runs_in_a_real_worker(needs_redis, needs_postgres, real
     retention = settings.AUDIT_RETENTION_DAYS
     old = _entries(retention + 30, retention + 1)
     recent = _entries(1)[0]
-    result = purge_audit_log.delay()
+    # Results are ignored by default (CELERY_TASK_IGNORE_RESULT); this call asks for its own.
+    result = purge_audit_log.apply_async(ignore_result=False)
     try:
         deleted = result.get(timeout=30)
     except Exception:

@@ -102,10 +102,33 @@ def check_current_page_marked(page, label: str):
 
 
 def leaves_the_portal(page, url: str, base: str) -> bool:
-    """Whether ``url`` redirects to another site (an application, a notice's own link)."""
-    answer = page.context.request.get(url, max_redirects=0)
-    location = answer.headers.get("location", "")
-    return 300 <= answer.status < 400 and not urljoin(url, location).startswith(base + "/")
+    """Whether ``url`` redirects, in one hop or several, to another site (an application, a
+    notice's own link)."""
+    for _hop in range(5):
+        answer = page.context.request.get(url, max_redirects=0)
+        if not 300 <= answer.status < 400:
+            return False
+        url = urljoin(url, answer.headers.get("location", ""))
+        if not url.startswith(base + "/"):
+            return True
+    return False
+
+
+def visit(page, url: str, base: str, problems: list):
+    """Open ``url``; None when it leaves the portal or cannot be opened (recorded).
+
+    A navigation that fails inside the portal is tried once more before it counts: Chromium
+    reports a connection the test server dropped under load the same way as a page that
+    cannot be reached, and the second try tells the two apart."""
+    for attempt in (1, 2):
+        try:
+            return page.goto(url)
+        except PlaywrightError as error:
+            if leaves_the_portal(page, url, base):
+                return None
+            if attempt == 2:
+                problems.append(f"{url}: {error.message.splitlines()[0]}")
+    return None
 
 
 def record(problems: list, check, *args):
@@ -131,12 +154,8 @@ def crawl(page, base: str, problems: list) -> list[str]:
         if variants.get(path, 0) >= MAX_VARIANTS_PER_PATH:
             continue
         variants[path] = variants.get(path, 0) + 1
-        try:
-            response = page.goto(url)
-        except PlaywrightError as error:
-            if leaves_the_portal(page, url, base):
-                continue
-            problems.append(f"{url}: {error.message.splitlines()[0]}")
+        response = visit(page, url, base, problems)
+        if response is None:
             continue
         assert response is not None, url
         if response.status >= 500:

@@ -230,7 +230,15 @@ _REDIS_CONNECT_TIMEOUT = env_int("REDIS_CONNECT_TIMEOUT", 1, minimum=1)
 _REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 1, minimum=1)
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# With late acks, Redis hands a message that was not acknowledged within visibility_timeout to
+# another worker. It is set deliberately above the longest hard time limit of any task
+# (CELERY_TASK_TIME_LIMIT and the tasks' own time_limit: at most 30 minutes), so a task still
+# running is never started a second time; tests/core/test_celery.py checks the margin. A task
+# lost with a dead worker is re-run after this long, and the outbox sweeps make that harmless
+# (nothing is sent twice) and usually unnecessary (the sweeps do the work sooner).
+_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 60 * 60, minimum=60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
     "socket_connect_timeout": _REDIS_CONNECT_TIMEOUT,
     "socket_timeout": _REDIS_SOCKET_TIMEOUT,
     "max_retries": 1,
@@ -716,6 +724,11 @@ PETITIONS_RATE_LIMIT_ENABLED = env_bool("PETITIONS_RATE_LIMIT_ENABLED", True)
 PETITIONS_RATE_WINDOW_SECONDS = env_int("PETITIONS_RATE_WINDOW_SECONDS", 3600, minimum=1)
 PETITIONS_RATE_PER_IP = env_int("PETITIONS_RATE_PER_IP", 10, minimum=1)
 PETITIONS_RATE_PER_EMAIL = env_int("PETITIONS_RATE_PER_EMAIL", 5, minimum=1)
+# Asking again for a confirmation link or a new query code (the "please confirm" and
+# "lost your query code?" pages): per address and per network, in one window.
+PETITIONS_RESEND_WINDOW_SECONDS = env_int("PETITIONS_RESEND_WINDOW_SECONDS", 3600, minimum=1)
+PETITIONS_RESEND_PER_EMAIL = env_int("PETITIONS_RESEND_PER_EMAIL", 3, minimum=1)
+PETITIONS_RESEND_PER_IP = env_int("PETITIONS_RESEND_PER_IP", 10, minimum=1)
 # Progress page, against guessing query codes, never locking a case: failed look-ups per IP
 # before a growing delay (seconds, doubling, capped), and per case number before the sender's
 # e-mail address is also asked for, counted in a window.

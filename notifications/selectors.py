@@ -63,6 +63,15 @@ def deliveries_for(source) -> QuerySet[Delivery]:
     )
 
 
+def delivery_by_message_id(message_ids) -> Delivery | None:
+    """The outbox row one of ``message_ids`` (a bounce's or a reply's ``In-Reply-To`` and
+    ``References``) names, or None."""
+    ids = [message_ids] if isinstance(message_ids, str) else [m for m in message_ids if m]
+    if not ids:
+        return None
+    return Delivery.objects.filter(message_id__in=ids).order_by("pk").first()
+
+
 def api_client_for(application) -> ApiClient | None:
     if application is None:
         return None

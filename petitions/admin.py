@@ -12,7 +12,6 @@ from .models import (
     DeadlineExtension,
     InboundMessage,
     InternalNote,
-    OutboundMail,
     Petition,
     PetitionReminder,
     ReplyTemplate,
@@ -109,16 +108,6 @@ class InboundMessageAdmin(admin.ModelAdmin):
     raw_id_fields = ["petition", "handled_by"]
     readonly_fields = ["message_id", "received_at", "parsed"]
     exclude = ["raw"]
-
-
-@admin.register(OutboundMail)
-class OutboundMailAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "state", "attempts", "subject", "petition"]
-    list_filter = ["state", "kind"]
-    search_fields = ["message_id", "subject"]
-    list_select_related = ["petition"]
-    raw_id_fields = ["petition"]
-    readonly_fields = ["message_id", "created_at", "sent_at", "bounced_at"]
 
 
 @admin.register(InternalNote)

@@ -25,6 +25,7 @@ ANONYMISED_TEXT = "[anonymised]"
 TASK_SEND_CITIZEN_MAIL = "petitions.send_citizen_mail"
 TASK_SEND_OUTBOUND_MAIL = "petitions.send_outbound_mail"
 TASK_REGISTER_CONFIRMED = "petitions.register_confirmed"
+TASK_REGISTER_DUE = "petitions.register_due"
 TASK_IMPORT_MAIL = "petitions.import_mail"
 TASK_SEND_REMINDERS = "petitions.send_reminders"
 TASK_SEND_REMINDER = "petitions.send_reminder"
@@ -37,3 +38,11 @@ REPLY_TEMPLATE_CODE = "petitions-reply"
 
 #: ``core.locks.single_flight`` name of the mail import.
 IMPORT_MAIL_LOCK = "petitions.import-mail"
+REGISTER_LOCK = "petitions.register-due"
+#: A confirmed case still unregistered after this long is registered by the sweep.
+REGISTER_GRACE_SECONDS = 60
+
+#: Asking for the confirmation link again: petitions submitted in the last so many days, at
+#: most so many per request.
+RESEND_WINDOW_DAYS = 7
+RESEND_MAX = 3

@@ -144,6 +144,27 @@ class LookupForm(forms.Form):
     )
 
 
+class ConfirmationResendForm(forms.Form):
+    email = NormalisedEmailField(
+        label=_("E-mail"),
+        max_length=254,
+        help_text=_("The address you typed in the form."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class QueryCodeResendForm(forms.Form):
+    case_number = forms.CharField(
+        label=_("Case number"), max_length=20, help_text=_("For example 115-000123.")
+    )
+    email = NormalisedEmailField(
+        label=_("E-mail"),
+        max_length=254,
+        help_text=_("The address you sent the petition from: the new code goes there."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 class SurveyForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("How satisfied are you with the answer?"),

@@ -420,49 +420,6 @@ class InboundMessage(models.Model):
         return f"{self.from_address} {self.subject}"
 
 
-class OutboundState(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-    BOUNCED = "bounced", _("Bounced")
-
-
-class OutboundMail(models.Model):
-    """A mail to a citizen or a staff member, sent by a Celery task with retries."""
-
-    petition = models.ForeignKey(
-        Petition,
-        verbose_name=_("case"),
-        null=True,
-        blank=True,
-        related_name="outbound_mails",
-        on_delete=models.CASCADE,
-    )
-    kind = models.CharField(_("kind"), max_length=30)
-    to = models.CharField(_("to"), max_length=254)
-    subject = models.CharField(_("subject"), max_length=300)
-    body = models.TextField(_("text"))
-    reply_to = models.CharField(_("reply-to"), max_length=254, blank=True)
-    message_id = models.CharField(_("message ID"), max_length=255, unique=True)
-    state = models.CharField(
-        _("state"), max_length=10, choices=OutboundState.choices, default=OutboundState.QUEUED
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    bounced_at = models.DateTimeField(_("bounced at"), null=True, blank=True)
-    bounce_reason = models.TextField(_("bounce reason"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("outgoing e-mail")
-        verbose_name_plural = _("outgoing e-mails")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} → {self.to}"
-
-
 class RoutingRule(models.Model):
     """Category → handling unit and deadline in working days (editable in the admin)."""
 

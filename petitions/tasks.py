@@ -7,62 +7,53 @@ is idempotent and retries itself on transient errors. Services enqueue these by 
 from __future__ import annotations
 
 import imaplib
-import smtplib
+import logging
 from datetime import timedelta
 
 from celery import shared_task
 
 from core.locks import single_flight
+from core.tasks import periodic
+from notifications.services import outbox_email
 
 from .constants import (
     IMPORT_MAIL_LOCK,
+    REGISTER_LOCK,
     TASK_ANONYMISE_EXPIRED,
     TASK_IMPORT_MAIL,
     TASK_REGISTER_CONFIRMED,
+    TASK_REGISTER_DUE,
     TASK_SEND_CITIZEN_MAIL,
     TASK_SEND_OUTBOUND_MAIL,
     TASK_SEND_REMINDER,
     TASK_SEND_REMINDERS,
 )
-from .services.cases import petition_register_confirmed
+from .services.cases import petition_register_confirmed, registrations_due
 from .services.intake import import_configured
-from .services.mail import citizen_mail_deliver, outbound_mail_send
 from .services.reminders import reminder_send, reminders_due
 from .services.retention import anonymise_due, petition_anonymise
 
-TRANSIENT = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+logger = logging.getLogger(__name__)
+
+#: Confirmed cases registered per sweep at most (the next run takes the rest).
+REGISTER_BATCH = 500
 
 #: Cases anonymised per run at most (the next run takes the rest).
 ANONYMISE_BATCH = 1000
 
 
-@shared_task(
-    name=TASK_SEND_CITIZEN_MAIL,
-    autoretry_for=TRANSIENT,
-    retry_backoff=30,
-    retry_backoff_max=30 * 60,
-    retry_jitter=True,
-    max_retries=8,
-    time_limit=120,
-    soft_time_limit=100,
-)
+@shared_task(name=TASK_SEND_CITIZEN_MAIL, ignore_result=True, time_limit=60)
 def send_citizen_mail(*, to: str, subject: str, body: str) -> None:
-    """One rendered, unrecorded message (it carries a secret); a retry sends it again."""
-    citizen_mail_deliver(to=to, subject=subject, body=body)
+    """Kept for messages a web process published before the upgrade to the outbox: the mail
+    becomes a sensitive outbox row (sent by the notifications relay)."""
+    outbox_email(to=to, subject=subject, text=body, kind="petitions.citizen", sensitive=True)
 
 
-@shared_task(
-    name=TASK_SEND_OUTBOUND_MAIL,
-    autoretry_for=TRANSIENT,
-    retry_backoff=30,
-    retry_backoff_max=60 * 60,
-    retry_jitter=True,
-    max_retries=8,
-    time_limit=120,
-    soft_time_limit=100,
-)
+@shared_task(name=TASK_SEND_OUTBOUND_MAIL, ignore_result=True, time_limit=60)
 def send_outbound_mail(*, mail_id: int) -> bool:
-    return outbound_mail_send(mail_id=mail_id)
+    """Kept for messages published before the upgrade: the migration moved their rows into
+    the outbox, whose relay sends them; nothing to do here."""
+    return False
 
 
 @shared_task(
@@ -76,6 +67,26 @@ def send_outbound_mail(*, mail_id: int) -> bool:
 def register_confirmed(*, petition_id: int) -> None:
     """Register, route and date a web case after its confirmation (idempotent)."""
     petition_register_confirmed(petition=petition_id)
+
+
+@shared_task(name=TASK_REGISTER_DUE, ignore_result=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+@periodic
+def register_due() -> int:
+    """The hand-over's sweep: every confirmed case still unregistered a while after its
+    confirmation (the task published at commit was lost with the broker or a dead worker) is
+    registered now. One at a time; registration itself is idempotent."""
+    with single_flight(REGISTER_LOCK) as acquired:
+        if not acquired:
+            return 0
+        done = 0
+        for petition_id in registrations_due()[:REGISTER_BATCH]:
+            try:
+                petition_register_confirmed(petition=petition_id)
+            except Exception:  # one case that cannot be registered must not stop the rest
+                logger.exception("petitions: registering confirmed case %s failed", petition_id)
+            else:
+                done += 1
+    return done
 
 
 @shared_task(
@@ -98,10 +109,13 @@ def import_mail() -> dict:
 
 @shared_task(name=TASK_SEND_REMINDERS, time_limit=10 * 60, soft_time_limit=9 * 60)
 def send_reminders() -> int:
+    """Each due reminder is written to the outbox here (no task per reminder, so a broker
+    fault cannot lose one); ``reminder_send`` is idempotent."""
     due = reminders_due()
+    sent = 0
     for petition_id, kind in due:
-        send_reminder.delay(petition_id=petition_id, kind=str(kind))
-    return len(due)
+        sent += int(reminder_send(petition_id=petition_id, kind=str(kind)))
+    return sent
 
 
 @shared_task(
@@ -125,6 +139,11 @@ def anonymise_expired() -> int:
 
 
 BEAT = {
+    "petitions-register-due": {
+        "task": TASK_REGISTER_DUE,
+        "schedule": timedelta(minutes=2),
+        "options": {"expires": 90},
+    },
     "petitions-import-mail": {
         "task": TASK_IMPORT_MAIL,
         "schedule": timedelta(minutes=5),

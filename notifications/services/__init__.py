@@ -3,7 +3,8 @@
 - ``notify(recipients=, kind=, template=, obj=, context=, ...)`` and ``notice_resolve(obj=)``;
 - ``outbox_email(to=, subject=, text=, html=, message_id=, reply_to=, headers=, source=, ...)``
   and ``outbox_sms(to=, text=, ...)`` for messages to any address (citizens included);
-- ``delivery_bounced(message_id=, reason=)`` when a bounce comes back.
+- ``delivery_bounced(message_id=, reason=)`` when a bounce comes back;
+- ``deliveries_erase(source=)`` when what a message was about is anonymised.
 """
 
 from .api import api_message_create
@@ -27,9 +28,11 @@ from .outbox import (
     sms_report,
 )
 from .preferences import preference_for, preference_update
+from .retention import deliveries_erase
 
 __all__ = [
     "api_message_create",
+    "deliveries_erase",
     "deliveries_relay",
     "delivery_bounced",
     "delivery_send",

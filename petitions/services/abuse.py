@@ -161,6 +161,32 @@ def check_submission_rate(*, email: str, ip: str | None) -> None:
         )
 
 
+def check_resend_rate(*, email: str, ip: str | None, case_number: str = "") -> None:
+    """Asking for a link or a code again: ``PETITIONS_RESEND_PER_EMAIL`` per address (and per
+    case number) and ``PETITIONS_RESEND_PER_IP`` per network in
+    ``PETITIONS_RESEND_WINDOW_SECONDS``; ``SubmissionRefused`` (code ``rate``) beyond."""
+    if not settings.PETITIONS_RATE_LIMIT_ENABLED:
+        return
+    window = settings.PETITIONS_RESEND_WINDOW_SECONDS
+    per_email = settings.PETITIONS_RESEND_PER_EMAIL
+    keys = [("petitions:resend:ip:" + ip, settings.PETITIONS_RESEND_PER_IP)] if ip else []
+    keys.append(
+        ("petitions:resend:email:" + hashlib.sha256(email.lower().encode()).hexdigest(), per_email)
+    )
+    if case_number:
+        keys.append(("petitions:resend:case:" + case_number[:40], per_email))
+    for key, limit in keys:
+        if not _hit(key, limit=limit, window=window):
+            raise SubmissionRefused(
+                _(
+                    "You have asked for this several times recently. Please check your e-mail "
+                    "(also the spam folder) and try again in %(minutes)d minutes."
+                ),
+                code="rate",
+                params={"minutes": max(1, window // 60)},
+            )
+
+
 # Progress-page look-ups. Nothing here ever locks a case: guessing is slowed down per address
 # (a growing delay after PETITIONS_LOOKUP_PER_IP failures) and, once a case number has had
 # PETITIONS_LOOKUP_PER_CASE failed look-ups in the window, opening it also takes the e-mail

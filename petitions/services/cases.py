@@ -51,7 +51,10 @@ from ..constants import (
     CASE_NUMBER_SCOPE,
     CONFIRMATION_HOURS,
     MAX_CASE_SERIAL,
+    REGISTER_GRACE_SECONDS,
     REPLY_PURPOSE,
+    RESEND_MAX,
+    RESEND_WINDOW_DAYS,
     TASK_REGISTER_CONFIRMED,
 )
 from ..models import DeadlineExtension, InternalNote, Petition, RoutingRule, StatusEvent
@@ -300,7 +303,7 @@ def petition_confirm(
             raise ValidationError(
                 _(
                     "This confirmation link is not valid. Please copy the whole link from "
-                    "the e-mail."
+                    "the e-mail; if you asked for the link again, use the newest e-mail."
                 ),
                 code="invalid",
             )
@@ -311,7 +314,7 @@ def petition_confirm(
             raise ValidationError(
                 _(
                     "This confirmation link has expired (links are valid for %(hours)d hours). "
-                    "Please send your petition again."
+                    "You can ask for a new link."
                 ),
                 code="expired",
                 params={"hours": CONFIRMATION_HOURS},
@@ -333,6 +336,99 @@ def petition_confirm(
         )
         enqueue_on_commit(TASK_REGISTER_CONFIRMED, petition_id=petition.pk)
     return Confirmation(petition=petition, already=False)
+
+
+def confirmation_resend(
+    *, email: str, ip: str | None = None, base_url: str = "", language: str | None = None
+) -> int:
+    """Send the confirmation link again for every petition from ``email`` still waiting for
+    confirmation (submitted in the last ``RESEND_WINDOW_DAYS``, at most ``RESEND_MAX``): each
+    gets a new link, valid ``CONFIRMATION_HOURS`` from now, and the old one stops working.
+    Returns how many were sent; the caller tells the citizen the same thing either way, so
+    nobody learns whether an address has written to us. Limited per address and network
+    (``abuse.check_resend_rate``)."""
+    email = normalise_email(email)
+    abuse.check_resend_rate(email=email, ip=ip)
+    now = timezone.now()
+    with transaction.atomic():
+        waiting = list(
+            Petition.objects.select_for_update()
+            .filter(
+                status=PetitionStatus.PENDING_CONFIRMATION,
+                citizen_email__iexact=email,
+                anonymised_at=None,
+                created_at__gte=now - timedelta(days=RESEND_WINDOW_DAYS),
+            )
+            .order_by("-created_at", "-pk")[:RESEND_MAX]
+        )
+        for petition in waiting:
+            token = url_token_new()
+            petition.confirmation_token_hash = token_hash(token)
+            petition.confirmation_expires_at = now + timedelta(hours=CONFIRMATION_HOURS)
+            petition.save(
+                update_fields=["confirmation_token_hash", "confirmation_expires_at", "updated_at"]
+            )
+            citizen_mail_queue(
+                petition=petition,
+                template="petitions/emails/confirm",
+                context={
+                    "link": public_link(
+                        reverse("petitions:confirm", args=[token]), base_url=base_url
+                    ),
+                    "hours": CONFIRMATION_HOURS,
+                    "resent": True,
+                },
+                language=language,
+            )
+    return len(waiting)
+
+
+def query_code_resend(
+    *,
+    case_number: str,
+    email: str,
+    ip: str | None = None,
+    base_url: str = "",
+    language: str | None = None,
+) -> bool:
+    """A new query code for the case ``case_number``, e-mailed to the address the petition
+    came from, when ``email`` is that address (compared without case). The old code stops
+    working; a note on the case tells staff. Returns whether a code was sent; the caller
+    answers the same either way. Limited per address, network and case number."""
+    case_number = (case_number or "").strip()
+    email = normalise_email(email)
+    abuse.check_resend_rate(email=email, ip=ip, case_number=case_number)
+    with transaction.atomic():
+        petition = (
+            Petition.objects.confirmed()
+            .select_for_update()
+            .filter(case_number=case_number, anonymised_at=None)
+            .first()
+            if case_number
+            else None
+        )
+        matches = petition is not None and hmac.compare_digest(
+            email.casefold().encode(), normalise_email(petition.citizen_email).casefold().encode()
+        )
+        if not matches:
+            return False
+        code = query_code_new()
+        petition.query_code_hash = query_code_hash(code)
+        petition.save(update_fields=["query_code_hash", "updated_at"])
+        InternalNote.objects.create(
+            petition=petition,
+            text=str(_("The citizen asked for a new query code; it was e-mailed to them.")),
+        )
+        citizen_mail_queue(
+            petition=petition,
+            template="petitions/emails/query_code",
+            context={
+                "query_code": code,
+                "link": public_link(reverse("petitions:progress"), base_url=base_url),
+            },
+            language=language,
+        )
+    return True
 
 
 def petition_lookup(
@@ -479,6 +575,18 @@ def petition_register_confirmed(*, petition: Petition | int) -> Petition:
         petition.deadline = petition.deadline or deadline
         petition.save(update_fields=["document", "handling_unit", "deadline", "updated_at"])
     return petition
+
+
+def registrations_due(*, now=None) -> list[int]:
+    """Ids of confirmed cases that should have been handed to registration by now (confirmed
+    more than ``REGISTER_GRACE_SECONDS`` ago, still without a register entry), oldest first."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=REGISTER_GRACE_SECONDS)
+    return list(
+        Petition.objects.confirmed()
+        .filter(document__isnull=True, confirmed_at__lte=cutoff, anonymised_at=None)
+        .order_by("confirmed_at", "pk")
+        .values_list("pk", flat=True)
+    )
 
 
 # --- Staff actions: shared rules ---------------------------------------------------------------

@@ -28,11 +28,11 @@ from accounts import authz
 
 from .. import roles
 from ..choices import PetitionSource
-from ..models import InboundMessage, InboundState, OutboundMail, Petition
+from ..models import InboundMessage, InboundState, Petition
 from ..selectors.staff import attach_targets
 from .attachments import mail_attachments_save
 from .cases import petition_open_from_mail, petition_register_confirmed, received_mail_queue
-from .mail import outbound_mail_bounced, petition_for_token, reply_token_in
+from .mail import mail_bounced, petition_for_message_ids, petition_for_token, reply_token_in
 
 logger = logging.getLogger(__name__)
 
@@ -382,10 +382,11 @@ def _process(parsed: ParsedMail, raw: bytes, mailbox: str) -> Outcome:
     )
     inbound.save()  # first: the unique Message-ID claims the message
     if parsed.is_bounce:
-        mail = OutboundMail.objects.filter(message_id=parsed.bounced_message_id).first()
-        if mail is not None and parsed.bounced_message_id:
-            outbound_mail_bounced(mail=mail, reason=parsed.bounce_reason)
-            inbound.petition_id = mail.petition_id
+        known, bounced_case = mail_bounced(
+            message_id=parsed.bounced_message_id, reason=parsed.bounce_reason
+        )
+        if known:
+            inbound.petition = bounced_case
             inbound.state = InboundState.BOUNCE
         else:
             inbound.state = InboundState.UNMATCHED
@@ -396,9 +397,7 @@ def _process(parsed: ParsedMail, raw: bytes, mailbox: str) -> Outcome:
     if token:
         target = petition_for_token(token)
     if target is None and parsed.in_reply_to:
-        mail = OutboundMail.objects.filter(message_id__in=parsed.in_reply_to).first()
-        if mail is not None and mail.petition_id:
-            target = mail.petition
+        target = petition_for_message_ids(parsed.in_reply_to)
     if target is not None:
         skipped = mail_attachments_save(petition=target, attachments=parsed.attachments)
         inbound.petition = target

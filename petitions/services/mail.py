@@ -1,11 +1,14 @@
-"""Mail of the citizen mailbox: rendering, the two ways out, per-case reply addresses, bounces.
+"""Mail of the citizen mailbox: rendering, the outbox, per-case reply addresses, bounces.
 
-- ``citizen_mail_queue``: a message that carries a secret (the confirmation link, the query
-  code of a web case) is rendered and handed to the task ``petitions.send_citizen_mail`` after
-  commit, and never stored: only the broker holds it until it is sent.
-- ``mail_queue``: every other message is an ``OutboundMail`` row (kept on the case, with its
-  Message-ID for replies and bounces), sent by ``petitions.send_outbound_mail`` after commit,
-  retried there; ``outbound_mail_send`` sends it at most once.
+Every mail of the mailbox is a row of the one outbox (``notifications.outbox_email``), written
+in the same transaction as the change that causes it and relayed by the worker after commit;
+the notifications sweep sends whatever the broker or a dead worker left behind, and the claim
+on each row means a re-run sends nothing twice.
+
+- ``citizen_mail_queue``: a mail that carries a secret (the confirmation link, a query code) is
+  a *sensitive* row: its text is erased as soon as it has been sent.
+- ``mail_queue``: every other mail (acknowledgement, reply, reminder) keeps its text on the
+  case, with its Message-ID for replies and bounces (``deliveries_for(petition)``).
 - Reply addresses: ``PETITIONS_REPLY_ADDRESS`` with plus-addressing, ``local+<id>.<HMAC>@domain``;
   nothing is stored and a forged token matches nothing.
 - Links: every link in a mail is absolute, made by ``public_link(path, base_url=)``: the
@@ -16,17 +19,19 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage, make_msgid
-from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
-from ..constants import TASK_SEND_CITIZEN_MAIL, TASK_SEND_OUTBOUND_MAIL
-from ..models import InternalNote, OutboundMail, OutboundState, Petition
-from .queue import enqueue_on_commit
+from notifications.selectors import delivery_by_message_id
+from notifications.services import delivery_bounced, new_message_id, outbox_email
+
+from ..models import InternalNote, Petition
+
+#: ``kind`` of the outbox rows of this app: ``petitions.<what>`` (their List-Id is
+#: ``<petitions.…>``, so staff and citizens can filter them).
+KIND_PREFIX = "petitions."
 
 
 def site_url(base_url: str | None = None) -> str:
@@ -55,24 +60,33 @@ def mail_render(template: str, context: dict, *, language: str | None = None) ->
     return " ".join(subject.split()), body
 
 
-# --- Unrecorded mail (carries a secret) --------------------------------------------------------
+def _headers() -> dict:
+    if settings.PETITIONS_BOUNCE_ADDRESS:
+        return {"Return-Path": settings.PETITIONS_BOUNCE_ADDRESS}
+    return {}
+
+
+# --- Mail that carries a secret ------------------------------------------------------------------
 
 
 def citizen_mail_queue(
     *, petition: Petition, template: str, context: dict, language: str | None = None
-) -> None:
-    """Render a mail to the citizen of ``petition`` and send it after commit, unrecorded."""
+):
+    """Render a mail to the citizen of ``petition`` and put it in the outbox as a sensitive
+    row (its text is erased once sent), in the caller's transaction. Returns the row."""
     subject, body = mail_render(template, {"petition": petition, **context}, language=language)
-    enqueue_on_commit(TASK_SEND_CITIZEN_MAIL, to=petition.citizen_email, subject=subject, body=body)
+    return outbox_email(
+        to=petition.citizen_email,
+        subject=subject,
+        text=body,
+        kind=KIND_PREFIX + template.rsplit("/", 1)[-1],
+        source=petition,
+        sensitive=True,
+        headers=_headers(),
+    )
 
 
-def citizen_mail_deliver(*, to: str, subject: str, body: str) -> None:
-    """Send one rendered, unrecorded message; SMTP and network errors propagate (the task
-    retries, which sends the same message again: it was not sent)."""
-    EmailMessage(subject=subject, body=body, to=[to]).send(fail_silently=False)
-
-
-# --- Recorded mail -------------------------------------------------------------------------------
+# --- Mail kept on the case -----------------------------------------------------------------------
 
 
 def mail_queue(
@@ -83,72 +97,47 @@ def mail_queue(
     kind: str,
     petition: Petition | None = None,
     reply_to: str = "",
-) -> OutboundMail:
-    """Record the mail and send it from a Celery task after commit (retries there)."""
+):
+    """Put the mail in the outbox, kept on ``petition`` with a Message-ID of the reply
+    address's domain (replies and bounces find the case by it). Returns the row."""
     domain = settings.PETITIONS_REPLY_ADDRESS.partition("@")[2]
-    mail = OutboundMail(
-        petition=petition,
-        kind=kind,
+    return outbox_email(
         to=to,
-        subject=" ".join(subject.split())[:300],
-        body=body,
+        subject=subject,
+        text=body,
+        kind=KIND_PREFIX + kind,
+        source=petition,
         reply_to=reply_to,
-        message_id=make_msgid(domain=domain or None),
+        message_id=new_message_id(domain or None),
+        headers=_headers(),
     )
-    mail.full_clean()
-    mail.save()
-    enqueue_on_commit(TASK_SEND_OUTBOUND_MAIL, mail_id=mail.pk)
-    return mail
 
 
-def outbound_mail_send(*, mail_id: int) -> bool:
-    """Send once: the row is locked and marked sent in the same transaction; SMTP errors
-    propagate (the task retries) after the attempt is counted. False when there is nothing
-    to send (unknown, already sent or bounced)."""
-    with transaction.atomic():
-        mail = OutboundMail.objects.select_for_update().filter(pk=mail_id).first()
-        if mail is None or mail.state in (OutboundState.SENT, OutboundState.BOUNCED):
-            return False
-        message = EmailMessage(
-            subject=mail.subject,
-            body=mail.body,
-            to=[mail.to],
-            reply_to=[mail.reply_to] if mail.reply_to else None,
-            headers={"Message-ID": mail.message_id},
+def petition_for_message_ids(message_ids) -> Petition | None:
+    """The case whose outgoing mail one of ``message_ids`` names (a reply's ``In-Reply-To``)."""
+    delivery = delivery_by_message_id(message_ids)
+    if delivery is None or not delivery.kind.startswith(KIND_PREFIX):
+        return None
+    if not delivery.source_id.isdigit():
+        return None
+    return Petition.objects.filter(pk=int(delivery.source_id)).first()
+
+
+def mail_bounced(*, message_id: str, reason: str) -> tuple[bool, Petition | None]:
+    """A bounce came back for the mail ``message_id``: its outbox row (any app's) is marked
+    bounced and, when it was a mail of a case, a note goes on the case. Returns whether the
+    mail was known, and its case."""
+    delivery = delivery_bounced(message_id=message_id, reason=reason) if message_id else None
+    if delivery is None:
+        return False, None
+    petition = petition_for_message_ids([message_id])
+    if petition is not None:
+        InternalNote.objects.create(
+            petition=petition,
+            text=str(_("The mail “%(subject)s” to %(to)s bounced: %(reason)s"))
+            % {"subject": delivery.subject, "to": delivery.to, "reason": reason[:500]},
         )
-        if settings.PETITIONS_BOUNCE_ADDRESS:
-            message.extra_headers["Return-Path"] = settings.PETITIONS_BOUNCE_ADDRESS
-            message.from_email = settings.DEFAULT_FROM_EMAIL
-        try:
-            message.send(fail_silently=False)
-        except Exception as exc:  # noqa: BLE001 - recorded below, then raised again
-            error = exc
-        else:
-            OutboundMail.objects.filter(pk=mail.pk).update(
-                state=OutboundState.SENT, sent_at=timezone.now(), attempts=mail.attempts + 1
-            )
-            return True
-    # Outside the transaction, so the failed attempt stays recorded; the task retries.
-    OutboundMail.objects.filter(pk=mail_id).update(
-        attempts=mail.attempts + 1, last_error=str(error)[:2000], state=OutboundState.FAILED
-    )
-    raise error
-
-
-def outbound_mail_bounced(*, mail: OutboundMail, reason: str) -> OutboundMail:
-    """Mark ``mail`` bounced and note it on its case."""
-    with transaction.atomic():
-        OutboundMail.objects.filter(pk=mail.pk).update(
-            state=OutboundState.BOUNCED, bounced_at=timezone.now(), bounce_reason=reason[:2000]
-        )
-        mail.refresh_from_db()
-        if mail.petition_id:
-            InternalNote.objects.create(
-                petition_id=mail.petition_id,
-                text=str(_("The mail “%(subject)s” to %(to)s bounced: %(reason)s"))
-                % {"subject": mail.subject, "to": mail.to, "reason": reason[:500]},
-            )
-    return mail
+    return True, petition
 
 
 # --- Reply addresses -----------------------------------------------------------------------------

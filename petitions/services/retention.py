@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from notifications.services import deliveries_erase
+
 from ..choices import OPEN_STATUSES
 from ..constants import ANONYMISED_NAME, ANONYMISED_TEXT
 from ..models import Petition
@@ -46,7 +48,7 @@ def petition_anonymise(*, petition_id: int, actor) -> bool:
         petition.inbound_messages.update(
             raw=b"", body_text="", from_address="", subject="", parsed={}
         )
-        petition.outbound_mails.update(to="", body="")
+        deliveries_erase(source=petition)
         petition.notes.update(text=ANONYMISED_TEXT)
         Petition.objects.filter(pk=petition.pk).update(
             citizen_name=ANONYMISED_NAME,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import logging
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -19,7 +20,13 @@ from core.csrf import keeps_input_on_csrf_failure, needs_resubmission, resubmiss
 from core.http import client_ip
 
 from ..choices import ANSWERED_STATUSES
-from ..forms import LookupForm, PetitionForm, SurveyForm
+from ..forms import (
+    ConfirmationResendForm,
+    LookupForm,
+    PetitionForm,
+    QueryCodeResendForm,
+    SurveyForm,
+)
 from ..models import Petition
 from ..selectors.public import public_statistics, public_timeline
 from ..services import cases, survey
@@ -112,8 +119,46 @@ def _submit(request):
 
 
 @login_not_required
+@require_http_methods(["GET"])
 def submitted(request):
-    return render(request, "petitions/public/submitted.html")
+    form = ConfirmationResendForm()
+    return render(request, "petitions/public/submitted.html", {"form": form})
+
+
+@keeps_input_on_csrf_failure
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def confirmation_resend(request):
+    """The "please confirm" page's form: the link again, to the address typed. The answer is
+    the same whether or not a petition from that address is waiting."""
+    if request.method == "GET":
+        return redirect("petitions:submitted")
+    if needs_resubmission(request):
+        return resubmission_response(
+            request, ConfirmationResendForm(request.POST), "petitions/public/submitted.html"
+        )
+    form = ConfirmationResendForm(request.POST)
+    if form.is_valid():
+        try:
+            cases.confirmation_resend(
+                email=form.cleaned_data["email"],
+                ip=client_ip(request),
+                base_url=_base_url(request),
+                language=get_language(),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "If a petition from %(email)s is waiting for confirmation, a new "
+                    "confirmation link is on its way. Links sent before no longer work."
+                )
+                % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("petitions:submitted")
+    return render(request, "petitions/public/submitted.html", {"form": form}, status=400)
 
 
 @login_not_required
@@ -180,6 +225,42 @@ def progress(request):
             return redirect("petitions:case", case_number=petition.case_number)
     status = 400 if request.method == "POST" else 200
     return render(request, "petitions/public/progress.html", {"form": form}, status=status)
+
+
+@keeps_input_on_csrf_failure
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def query_code_resend(request):
+    """ "Lost your query code?": a new one to the address the petition came from. The answer
+    is the same whether or not the case number and the address belong together."""
+    if needs_resubmission(request):
+        return resubmission_response(
+            request, QueryCodeResendForm(request.POST), "petitions/public/query_code.html"
+        )
+    form = QueryCodeResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cases.query_code_resend(
+                case_number=form.cleaned_data["case_number"],
+                email=form.cleaned_data["email"],
+                ip=client_ip(request),
+                base_url=_base_url(request),
+                language=get_language(),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "If case %(case)s was sent from %(email)s, a new query code is on its way "
+                    "to that address. The old code no longer works."
+                )
+                % {"case": form.cleaned_data["case_number"], "email": form.cleaned_data["email"]},
+            )
+            return redirect("petitions:progress")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "petitions/public/query_code.html", {"form": form}, status=status)
 
 
 @login_not_required

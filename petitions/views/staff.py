@@ -24,6 +24,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from notifications.selectors import deliveries_for
+
 from ..choices import PetitionSource, PetitionStatus
 from ..forms import (
     CASE_ACTION_FORMS,
@@ -160,7 +162,7 @@ def _case_page(request, petition: Petition, *, bound=None, status: int = 200):
             "notes": petition.notes.select_related("author"),
             "extensions": petition.extensions.all(),
             "inbound": petition.inbound_messages.defer("raw"),
-            "outbound": petition.outbound_mails.all(),
+            "outbound": deliveries_for(petition),
             "attachments": petition.attachments.all(),
             "forms": forms,
             "can_manage": allowed["manage"],

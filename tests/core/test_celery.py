@@ -11,6 +11,9 @@ from core.models import AuditLogEntry
 from core.tasks import purge_audit_log
 from mol_portal.celery import app
 
+PROJECT_APPS = ("core", "accounts", "notifications", "documents", "petitions", "portal")
+PROJECT_APPS += ("property", "meetings", "epaper", "decision", "labor_admin", "monitoring")
+
 
 def _entries(*ages_in_days: int) -> list[AuditLogEntry]:
     now = timezone.now()
@@ -72,3 +75,23 @@ def test_every_scheduled_task_exists_and_expires():
     for name, entry in app.conf.beat_schedule.items():
         assert entry["task"] in app.tasks, name
         assert entry.get("options", {}).get("expires"), f"{name} has no expires option"
+
+
+def test_the_visibility_timeout_is_above_every_tasks_hard_time_limit():
+    """With late acks a message not acknowledged within the broker's visibility timeout is
+    given to another worker: a task still running would run twice. Every project task's hard
+    limit (its own or the default) stays well below the timeout."""
+    app.loader.import_default_modules()
+    app.finalize()
+    timeout = app.conf.broker_transport_options["visibility_timeout"]
+    default = app.conf.task_time_limit
+    assert default, "every task needs a hard time limit"
+    project = PROJECT_APPS
+    limits = {
+        name: task.time_limit or default
+        for name, task in app.tasks.items()
+        if name.split(".", 1)[0] in project
+    }
+    assert limits, "no project task found"
+    longest = max(limits.items(), key=lambda item: item[1])
+    assert longest[1] * 1.5 <= timeout, f"{longest[0]} may run {longest[1]} s of {timeout} s"

@@ -20,6 +20,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from core.middleware import ServiceUnavailableMiddleware
 from core.models import County
+from notifications.choices import DeliveryState
+from notifications.selectors import deliveries_for
 from petitions.models import Category, Petition
 from petitions.services import abuse
 from tests.conftest import port_open, require
@@ -182,13 +184,12 @@ def test_with_redis_down_the_site_still_answers_quickly(own_redis, client, caplo
         },
     )
     assert seconds < QUICK, f"the petition POST took {seconds:.1f} s"
-    assert sent.status_code in (302, 503), sent.content[:500]
-    if sent.status_code == 503:
-        page = sent.content.decode()
-        assert "服務暫時無法使用" in page and "Temporarily unavailable" in page
-        assert sent["Retry-After"]
+    # The confirmation mail is an outbox row written with the case: publishing its relay task
+    # is optional, so the citizen is told to check their mail (the sweep sends it later).
+    assert sent.status_code == 302, sent.content[:500]
     assert "rate limit skipped" in caplog.text, "the limiter degraded (allowed and logged)"
-    assert Petition.objects.count() <= 1
+    petition = Petition.objects.get()
+    assert deliveries_for(petition).get().state == DeliveryState.PENDING
 
 
 @pytest.mark.urls(__name__)

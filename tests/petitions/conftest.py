@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 from django.core.cache import cache
 
@@ -20,4 +22,5 @@ def _fresh_cache():
     """Rate-limit counters live in the cache: start every test at zero."""
     cache.clear()
     yield
-    cache.clear()
+    with contextlib.suppress(Exception):  # an outage test stopped its own cache server
+        cache.clear()

@@ -1,12 +1,18 @@
 """Parsing, forwarding formats, reply matching, bounces, the unmatched queue, .eml folder."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import translation
+from django.utils import timezone, translation
+from freezegun import freeze_time
 
+from notifications.choices import DeliveryState
+from notifications.selectors import deliveries_for
+from notifications.services import deliveries_relay
 from petitions import roles
 from petitions.choices import PetitionSource
-from petitions.models import InboundMessage, InboundState, OutboundMail, OutboundState, Petition
+from petitions.models import InboundMessage, InboundState, Petition
 from petitions.services import intake, mail
 
 from . import mail_samples as mails
@@ -71,7 +77,7 @@ def test_citizen_reply_to_the_plus_address_is_attached_to_its_case():
 def test_reply_matched_by_in_reply_to_of_our_mail(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         case = Petition.objects.get(pk=intake.process_raw(mails.plain()).petition_id)
-    sent = OutboundMail.objects.get(petition=case)
+    sent = deliveries_for(case).get()
     outcome = intake.process_raw(
         mails.plain(subject="Re: x", message_id="<r2@x>", headers={"In-Reply-To": sent.message_id})
     )
@@ -104,11 +110,11 @@ def test_bounce_is_recorded_on_the_case(settings, django_capture_on_commit_callb
     settings.PETITIONS_BOUNCE_ADDRESS = "bounces@mol.gov.tw"
     with django_capture_on_commit_callbacks(execute=True):
         case = Petition.objects.get(pk=intake.process_raw(mails.plain()).petition_id)
-    sent = OutboundMail.objects.get(petition=case)
+    sent = deliveries_for(case).get()
     outcome = intake.process_raw(mails.bounce(original_message_id=sent.message_id))
     assert outcome.state == InboundState.BOUNCE
     sent.refresh_from_db()
-    assert sent.state == OutboundState.BOUNCED and "550" in sent.bounce_reason
+    assert sent.state == DeliveryState.BOUNCED and "550" in sent.bounce_reason
     assert case.notes.filter(text__contains="bounced").exists()
 
 
@@ -123,23 +129,34 @@ def test_eml_folder_import_moves_files_and_never_duplicates(tmp_path):
     assert Petition.objects.count() == 2
 
 
-def test_outgoing_mail_failure_is_recorded_and_retried(settings, mailoutbox):
+def test_a_case_mail_that_fails_stays_in_the_outbox_and_is_sent_once_later(
+    settings, mailoutbox, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = "tests.petitions.test_intake_rules.FailingBackend"
-    queued = OutboundMail.objects.create(
-        kind="x", to="a@example.com", subject="s", body="b", message_id="<o1@x>"
-    )
-    with pytest.raises(ConnectionError):
-        mail.outbound_mail_send(mail_id=queued.pk)
-    queued.refresh_from_db()
-    assert queued.state == OutboundState.FAILED and queued.attempts == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        case = Petition.objects.get(pk=intake.process_raw(mails.plain()).petition_id)
+    queued = deliveries_for(case).get()
+    assert queued.kind == "petitions.received" and queued.reply_to == mail.reply_address(case)
+    assert queued.state == DeliveryState.PENDING and queued.attempts == 1
+    assert "SMTP server down" in queued.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert mail.outbound_mail_send(mail_id=queued.pk) is True
-    assert mail.outbound_mail_send(mail_id=queued.pk) is False  # sent once
-    assert len(mailoutbox) == 1
+    assert deliveries_relay()["sent"] == 0  # backing off: not due yet
+    with freeze_time(timezone.now() + timedelta(hours=1)):
+        assert deliveries_relay()["sent"] == 1
+        assert deliveries_relay()["sent"] == 0  # sent once
+    queued.refresh_from_db()
+    assert queued.state == DeliveryState.SENT
+    assert len(mailoutbox) == 1 and mailoutbox[0].extra_headers["Message-ID"] == queued.message_id
 
 
 class FailingBackend:
     def __init__(self, *args, **kwargs):
+        pass
+
+    def open(self):
+        raise ConnectionError("SMTP server down")
+
+    def close(self):
         pass
 
     def send_messages(self, messages):

@@ -33,7 +33,7 @@ from .register import (
     document_register,
     document_update,
 )
-from .reminders import REMINDER_SUBJECT, signoff_reminder_send, signoff_reminders_prepare
+from .reminders import signoff_reminder_send, signoff_reminders_prepare
 from .signoff import (
     StepSpec,
     signoff_approve,
@@ -47,7 +47,6 @@ from .signoff import (
 
 __all__ = [
     "EDITABLE_FIELDS",
-    "REMINDER_SUBJECT",
     "SignOffError",
     "StepAlreadyHandled",
     "StepSpec",

@@ -1,19 +1,26 @@
-"""Overdue reminders of pending sign-off steps: one row per step and day, sent once."""
+"""Overdue reminders of pending sign-off steps: one row per step and day, sent once.
+
+A reminder is a high-priority to-do notice (``notifications.notify``, template
+``documents.signoff_overdue``) to each person who may act on the step that day: in their inbox
+and, per their preferences, by e-mail (the outbox relays it after commit, retrying on mail
+errors). It is about the step, so it closes itself with the step's other to-dos when the step
+is acted on.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy
+from django.utils import timezone
+
+from notifications.choices import NoticeKind, Priority
+from notifications.services import notify
 
 from .. import selectors
 from ..choices import ChainStatus, StepStatus
 from ..models import SignOffReminder
+from .signoff import TEMPLATE_OVERDUE, step_notice_context, step_notice_due
 
 
 def signoff_reminders_prepare(*, day: date) -> list[int]:
@@ -31,53 +38,53 @@ def signoff_reminders_prepare(*, day: date) -> list[int]:
     )
 
 
-REMINDER_SUBJECT = gettext_lazy("Overdue for sign-off: %(number)s %(subject)s")
-
-
 def signoff_reminder_send(*, reminder_id: int) -> bool:
-    """Send one prepared reminder. Returns False when it was already sent (or is no longer
-    due); raises on a mail error so the task can retry. The reminder row is locked while the
-    mail goes out, so two workers never both send it."""
+    """Send one prepared reminder: a to-do notice to the step's signer(s) and their delegates
+    of the day, its e-mails queued in the outbox in this transaction. Returns False when it
+    was already sent, is no longer due or has nobody to go to. The reminder row is locked
+    while the notices are written and marked sent with them, so two workers never both send
+    it and a rollback sends nothing."""
     with transaction.atomic():
         reminder = (
             SignOffReminder.objects.select_for_update(of=("self",))
-            .select_related("step__chain__document__unit", "step__assignee", "step__role")
+            .select_related(
+                "step__chain__document__unit",
+                "step__chain__requester_unit",
+                "step__chain__target_content_type",
+                "step__assignee",
+                "step__role",
+            )
             .filter(pk=reminder_id, sent_at__isnull=True)
             .first()
         )
         if reminder is None:
             return False
         step = reminder.step
-        if step.status != StepStatus.PENDING or step.chain.status != ChainStatus.IN_PROGRESS:
+        chain = step.chain
+        if step.status != StepStatus.PENDING or chain.status != ChainStatus.IN_PROGRESS:
             SignOffReminder.objects.filter(pk=reminder.pk).update(last_error="no longer pending")
             return False
         people = selectors.step_recipients(step, day=reminder.day)
-        addresses = sorted({p.email for p in people if p.email})
         SignOffReminder.objects.filter(pk=reminder.pk).update(attempts=reminder.attempts + 1)
-        if not addresses:
+        if not people:
             SignOffReminder.objects.filter(pk=reminder.pk).update(
-                sent_at=timezone.now(), recipients="", last_error="no e-mail address"
+                sent_at=timezone.now(), recipients="", last_error="nobody to remind"
             )
             return False
-        chain = step.chain
-        document = chain.document
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = str(REMINDER_SUBJECT) % {
-                "number": document.number if document else "",
-                "subject": chain.subject[:80],
-            }
-            body = render_to_string(
-                "documents/emails/overdue_reminder.txt",
-                {"document": document, "chain": chain, "step": step, "day": reminder.day},
-            )
-        send_mail(
-            subject=subject.replace("\n", " "),
-            message=body,
-            from_email=None,
-            recipient_list=addresses,
-            fail_silently=False,
+        notices = notify(
+            recipients=people,
+            kind=NoticeKind.TODO,
+            priority=Priority.HIGH,
+            template=TEMPLATE_OVERDUE,
+            obj=step,
+            link=chain.get_absolute_url(),
+            context={**step_notice_context(step), "day": reminder.day},
+            due=step_notice_due(chain),
+            source="documents",
         )
         SignOffReminder.objects.filter(pk=reminder.pk).update(
-            sent_at=timezone.now(), recipients=", ".join(addresses), last_error=""
+            sent_at=timezone.now(),
+            recipients=", ".join(sorted(n.recipient.username for n in notices)),
+            last_error="",
         )
     return True

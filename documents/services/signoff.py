@@ -13,13 +13,20 @@ same action raises ``StepAlreadyHandled`` and changes nothing.
 
 The outcome reaches the target's app through ``documents.hooks.signoff_hooks`` inside the same
 transaction: a handler that raises undoes the action.
+
+Notices (``notifications``, in the same transaction as the change): when a step becomes
+pending, the people who may act on it (``selectors.step_recipients``: its person or the role's
+holders, and their delegates of the day) get a to-do about the step, linking to the chain's
+page; it closes itself (``notice_resolve``) when the step is approved, returned, forwarded,
+superseded or its chain ends. When a chain ends, the originator gets an information notice
+(unless they ended it themselves).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -34,6 +41,8 @@ from accounts.models import Role
 from core.choices import AuditAction
 from core.models import Organization
 from core.services import audit_record
+from notifications.choices import NoticeKind
+from notifications.services import notice_resolve, notify
 
 from .. import selectors
 from ..choices import (
@@ -185,6 +194,86 @@ def _activate(chain: SignOffChain, order: int, now) -> None:
     )
     SignOffChain.objects.filter(pk=chain.pk).update(current_order=order, updated_at=now)
     chain.current_order = order
+    _steps_announce(chain, chain.steps.filter(order=order, status=StepStatus.PENDING))
+
+
+# --- Notices ----------------------------------------------------------------------------------
+
+TEMPLATE_PENDING = "documents.signoff_pending"
+TEMPLATE_OVERDUE = "documents.signoff_overdue"
+TEMPLATE_FINISHED = "documents.signoff_finished"
+
+
+def step_notice_due(chain: SignOffChain) -> datetime | None:
+    """The chain's deadline (a date) as the end of that day, local time."""
+    if chain.deadline is None:
+        return None
+    return timezone.make_aware(datetime.combine(chain.deadline, time(23, 59, 59)))
+
+
+def step_notice_context(step: SignOffStep, chain: SignOffChain | None = None) -> dict:
+    """What the step notice templates (``templates/notifications/messages/documents.*``, or
+    the admin's ``MessageTemplate`` rows of those codes) are given."""
+    chain = chain or step.chain
+    document = chain.document if chain.document_id else None
+    return {
+        "chain": chain,
+        "document": document,
+        "step": step,
+        "number": document.number if document else "",
+        "subject": chain.subject,
+        "kind": chain.target_content_type.name,
+        "unit": document.unit if document else chain.requester_unit,
+        "deadline": chain.deadline,
+    }
+
+
+def _steps_announce(chain: SignOffChain, steps: Iterable[SignOffStep]) -> None:
+    """A to-do about each newly pending step to the people who may act on it."""
+    today = timezone.localdate()
+    for step in steps:
+        step.chain = chain
+        notify(
+            recipients=selectors.step_recipients(step, day=today),
+            kind=NoticeKind.TODO,
+            template=TEMPLATE_PENDING,
+            obj=step,
+            link=chain.get_absolute_url(),
+            context=step_notice_context(step, chain),
+            due=step_notice_due(chain),
+            source="documents",
+        )
+
+
+def _steps_close(steps: Iterable[SignOffStep]) -> None:
+    """The open to-dos about these steps (pending and overdue notices) are done."""
+    for step in steps:
+        notice_resolve(obj=step)
+
+
+def _chain_notices_close(chain: SignOffChain, *, outcome: str, comment: str, actor) -> None:
+    """The chain ended: no step waits any more, and the originator hears how it ended."""
+    _steps_close(SignOffStep.objects.filter(chain_id=chain.pk))
+    originator = chain.started_by
+    if originator is None or getattr(actor, "pk", None) == originator.pk:
+        return
+    notify(
+        recipients=[originator],
+        kind=NoticeKind.INFORMATION,
+        template=TEMPLATE_FINISHED,
+        obj=chain,
+        context={
+            "chain": chain,
+            "document": chain.document if chain.document_id else None,
+            "number": chain.document.number if chain.document_id else "",
+            "subject": chain.subject,
+            "kind": chain.target_content_type.name,
+            "outcome": outcome,
+            "comment": comment,
+            "actor": actor if getattr(actor, "pk", None) else None,
+        },
+        source="documents",
+    )
 
 
 def _set_document_status(document: Document | None, *, old: Iterable[str], new: str, now) -> None:
@@ -463,6 +552,7 @@ def _finish(chain: SignOffChain, *, status: str, outcome: str, comment: str, act
     )
     _set_document_status(chain.document, old=[DocumentStatus.IN_SIGNOFF], new=new_status, now=now)
     _notify(chain, outcome=outcome, comment=comment, actor=actor)
+    _chain_notices_close(chain, outcome=outcome, comment=comment, actor=actor)
 
 
 def _approve_check(chain: SignOffChain, step: SignOffStep, actor) -> None:
@@ -484,6 +574,7 @@ def signoff_approve(*, step: SignOffStep, actor, comment: str = "") -> SignOffAc
     _close_step(
         step, status=StepStatus.APPROVED, actor=actor, behalf=behalf, comment=comment, now=now
     )
+    _steps_close([step])
     action = _action(
         chain=chain,
         kind=ActionKind.APPROVE,
@@ -552,6 +643,7 @@ def signoff_return(
     _close_step(
         step, status=StepStatus.RETURNED, actor=actor, behalf=behalf, comment=comment, now=now
     )
+    _steps_close([step])
     action = _action(
         chain=chain,
         kind=ActionKind.RETURN,
@@ -593,6 +685,8 @@ def signoff_return(
     SignOffStep.objects.bulk_create(copies)
     SignOffChain.objects.filter(pk=chain.pk).update(current_order=previous_order, updated_at=now)
     chain.current_order = previous_order
+    _steps_close(s for s in current if s.status == StepStatus.PENDING)
+    _steps_announce(chain, chain.steps.filter(order=previous_order, status=StepStatus.PENDING))
     return action
 
 
@@ -621,7 +715,7 @@ def signoff_forward(*, step: SignOffStep, actor, to_user, comment: str = "") -> 
     )
     new_step.full_clean()
     new_step.save()
-    return _action(
+    action = _action(
         chain=chain,
         kind=ActionKind.FORWARD,
         actor=actor,
@@ -631,6 +725,9 @@ def signoff_forward(*, step: SignOffStep, actor, to_user, comment: str = "") -> 
         comment=comment,
         now=now,
     )
+    _steps_close([step])
+    _steps_announce(chain, [new_step])
+    return action
 
 
 @transaction.atomic
@@ -664,4 +761,6 @@ def signoff_cancel(*, chain: SignOffChain, actor, reason: str) -> SignOffAction:
         now=now,
     )
     chain.status = locked.status
-    return _action(chain=locked, kind=ActionKind.CANCEL, actor=actor, comment=reason, now=now)
+    action = _action(chain=locked, kind=ActionKind.CANCEL, actor=actor, comment=reason, now=now)
+    _chain_notices_close(locked, outcome=ChainStatus.CANCELLED, comment=reason, actor=actor)
+    return action

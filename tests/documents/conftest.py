@@ -52,3 +52,10 @@ def _plain_http(settings):
     """With DATABASE_URL set the settings switch HTTPS hardening on; the test client speaks
     plain HTTP."""
     settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
+def _no_quiet_hours(settings):
+    """Sign-off notices are mailed through the notifications outbox, which holds to-dos during
+    quiet hours (tested in tests/notifications); here mail goes out whatever the hour."""
+    settings.NOTIFICATIONS_QUIET_START = settings.NOTIFICATIONS_QUIET_END = "00:00"

@@ -9,6 +9,7 @@ from django.urls import reverse
 from documents import services
 from documents.choices import ChainStatus, StepStatus
 from documents.models import SignOffChain, SignOffReminder
+from notifications.models import Delivery
 
 from .factories import UserFactory, unit
 
@@ -90,11 +91,13 @@ def test_a_document_chain_page_redirects_to_the_document(signed_in, document, st
     assert response["Location"] == document.get_absolute_url()
 
 
-def test_an_overdue_approval_without_document_is_reminded(originator, signer_a, settings):
+def test_an_overdue_approval_without_document_is_reminded(
+    originator, signer_a, settings, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     item = UserFactory(username="repair-ticket-3")
     due = datetime.date(2026, 3, 2)
-    services.signoff_start(
+    chain = services.signoff_start(
         target=item,
         subject="印表機維修",
         deadline=due,
@@ -102,8 +105,11 @@ def test_an_overdue_approval_without_document_is_reminded(originator, signer_a, 
         started_by=originator,
     )
     [reminder_id] = services.signoff_reminders_prepare(day=due + datetime.timedelta(days=1))
-    assert services.signoff_reminder_send(reminder_id=reminder_id) is True
-    [message] = mail.outbox
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox relays after commit
+        assert services.signoff_reminder_send(reminder_id=reminder_id) is True
+    reminder = Delivery.objects.get(kind="documents.signoff_overdue")
+    [message] = [m for m in mail.outbox if m.extra_headers["Message-ID"] == reminder.message_id]
     assert message.to == [signer_a.email]
     assert "印表機維修" in message.body
+    assert chain.get_absolute_url() in message.body
     assert SignOffReminder.objects.get().sent_at is not None

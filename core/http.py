@@ -1,4 +1,5 @@
-"""Reading the request: the one rule for the client's address and for forwarded headers.
+"""Reading the request: the one rule for the client's address and for forwarded headers, and
+the one rule for the site's own absolute URL where there is no request (mail, SMS, feeds).
 
 Forwarded headers (``X-Forwarded-For``, ``-Proto``, ``-Host``) are believed only when the
 direct peer (``REMOTE_ADDR``) is one of ``settings.TRUSTED_PROXIES`` (addresses or networks,
@@ -106,3 +107,23 @@ class TrustedProxyMiddleware:
     def __call__(self, request):
         strip_untrusted_forwarded_headers(request)
         return self.get_response(request)
+
+
+def site_url(preferred: str = "") -> str:
+    """The site root without a trailing slash, for links that leave without a request (mail,
+    SMS): ``preferred`` (a request's ``build_absolute_uri("/")`` or an app's own setting),
+    else ``SITE_URL``, else the first named host of ``ALLOWED_HOSTS`` (https when the site
+    forces HTTPS)."""
+    base = (preferred or getattr(settings, "SITE_URL", "") or "").strip().rstrip("/")
+    if base:
+        return base
+    hosts = [h for h in settings.ALLOWED_HOSTS if h and h != "*" and not h.startswith(".")]
+    scheme = "https" if settings.SECURE_SSL_REDIRECT or settings.SESSION_COOKIE_SECURE else "http"
+    return f"{scheme}://{hosts[0] if hosts else 'localhost'}"
+
+
+def absolute_url(link: str, preferred: str = "") -> str:
+    """``link`` (a path) on ``site_url(preferred)``; a full URL or an empty link unchanged."""
+    if not link or "://" in link:
+        return link
+    return site_url(preferred) + "/" + link.lstrip("/")

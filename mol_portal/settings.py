@@ -650,6 +650,9 @@ DOCUMENTS_API_PERMISSION_CLASSES = env_list(
 # --- notifications ------------------------------------------------------------------------
 # One inbox per person and the one outbox for every e-mail and SMS. See notifications/README.md.
 # Absolute links in mail (jobs have no request), e.g. https://portal.mol.gov.tw
+# The site's own address for links in mail and SMS, where there is no request
+# (core.http.site_url): SITE_URL, else the first named host of ALLOWED_HOSTS.
+SITE_URL = os.environ.get("SITE_URL", "").strip()
 NOTIFICATIONS_SITE_URL = os.environ.get("NOTIFICATIONS_SITE_URL", "").strip()
 NOTIFICATIONS_FROM_EMAIL = os.environ.get("NOTIFICATIONS_FROM_EMAIL", "").strip()
 NOTIFICATIONS_BOUNCE_ADDRESS = os.environ.get("NOTIFICATIONS_BOUNCE_ADDRESS", "").strip()

@@ -45,6 +45,7 @@ from documents.services import (
     signoff_start,
     template_steps_resolve,
 )
+from notifications.services import notice_resolve
 
 from ..choices import OPEN_STATUSES, PetitionSource, PetitionStatus
 from ..constants import (
@@ -632,7 +633,11 @@ def _touch(petition: Petition) -> None:
 
 
 def _event(petition: Petition, status: str, *, actor=None, note: str = "") -> None:
+    """Record the status change; a case that is no longer open closes its staff to-dos (the
+    deadline reminders)."""
     StatusEvent.objects.create(petition=petition, status=status, actor=actor, public_note=note)
+    if status not in OPEN_STATUSES:
+        notice_resolve(obj=petition)
 
 
 def _set_status(petition: Petition, *, new: str, allowed, actor=None, note: str = "") -> None:

@@ -24,6 +24,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
+from core import http
 from notifications.selectors import delivery_by_message_id
 from notifications.services import delivery_bounced, new_message_id, outbox_email
 
@@ -37,13 +38,8 @@ KIND_PREFIX = "petitions."
 def site_url(base_url: str | None = None) -> str:
     """The site root mails link to, without a trailing slash: ``base_url`` (the request's,
     e.g. ``request.build_absolute_uri("/")``), else ``PETITIONS_PUBLIC_BASE_URL``, else the
-    first named host of ``ALLOWED_HOSTS``."""
-    base = (base_url or settings.PETITIONS_PUBLIC_BASE_URL or "").strip().rstrip("/")
-    if base:
-        return base
-    hosts = [h for h in settings.ALLOWED_HOSTS if h and h != "*" and not h.startswith(".")]
-    scheme = "https" if settings.SECURE_SSL_REDIRECT or settings.SESSION_COOKIE_SECURE else "http"
-    return f"{scheme}://{hosts[0] if hosts else 'localhost'}"
+    project's rule (``core.http.site_url``: ``SITE_URL``, else the first named host)."""
+    return http.site_url(base_url or settings.PETITIONS_PUBLIC_BASE_URL or "")
 
 
 def public_link(path: str, *, base_url: str | None = None) -> str:

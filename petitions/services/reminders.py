@@ -1,7 +1,8 @@
 """Deadline reminders: before the deadline and after it, to the case's handler and the head
-and deputies of its handling unit (``accounts.authz.unit_officers``). Each reminder is a
-``PetitionReminder`` row, unique per case, kind and deadline, so it is sent once; an extension
-(a new deadline) arms both again."""
+and deputies of its handling unit (``accounts.authz.unit_officers``), as to-do notices of the
+notifications app (inbox, and e-mail per each person's preferences) that close themselves when
+the case is answered or closed. Each reminder is a ``PetitionReminder`` row, unique per case,
+kind and deadline, so it is sent once; an extension (a new deadline) arms both again."""
 
 from __future__ import annotations
 
@@ -14,21 +15,37 @@ from django.utils import timezone
 
 from accounts import authz
 from core.dates import add_working_days
+from notifications.choices import NoticeKind, Priority
+from notifications.services import notify
 
 from ..choices import OPEN_STATUSES
 from ..models import Petition, PetitionReminder, ReminderKind
-from .mail import mail_queue, mail_render, public_link
+from .mail import mail_render
 
 
-def reminder_recipients(petition: Petition) -> list[str]:
-    """E-mail addresses of the handler and the unit's officers (head first, then deputies),
-    without duplicates, sorted."""
-    emails = []
-    if petition.handler_id and petition.handler.is_active and petition.handler.email:
-        emails.append(petition.handler.email)
+def reminder_people(petition: Petition) -> list:
+    """The active handler and the unit's officers (head first, then deputies), each once."""
+    people = []
+    if petition.handler_id and petition.handler.is_active:
+        people.append(petition.handler)
     if petition.handling_unit_id:
-        emails.extend(u.email for u in authz.unit_officers(petition.handling_unit_id) if u.email)
-    return sorted(set(emails))
+        people.extend(authz.unit_officers(petition.handling_unit_id))
+    seen: set[int] = set()
+    return [p for p in people if not (p.pk in seen or seen.add(p.pk))]
+
+
+def _texts(petition: Petition, *, overdue: bool) -> tuple[dict, dict]:
+    """The notice's title and text in both languages (the mail templates, without a link:
+    the notice links to the case)."""
+    titles, bodies = {}, {}
+    for language, code in (("zh-hant", "zh-hant"), ("en", "en")):
+        subject, body = mail_render(
+            "petitions/emails/reminder",
+            {"petition": petition, "overdue": overdue, "link": ""},
+            language=code,
+        )
+        titles[language], bodies[language] = subject, body.strip()
+    return titles, bodies
 
 
 def reminders_due(*, today: date | None = None) -> list[tuple[int, str]]:
@@ -66,17 +83,19 @@ def reminder_send(*, petition_id: int, kind: str) -> bool:
         )
         if not created:
             return False
-        recipients = reminder_recipients(petition)
-        reminder.recipients = ", ".join(recipients)
+        people = reminder_people(petition)
+        reminder.recipients = ", ".join(p.email or p.username for p in people)[:2000]
         reminder.save(update_fields=["recipients"])
-        subject, body = mail_render(
-            "petitions/emails/reminder",
-            {
-                "petition": petition,
-                "overdue": kind == ReminderKind.OVERDUE,
-                "link": public_link(reverse("petitions:staff:detail", args=[petition.pk])),
-            },
+        overdue = kind == ReminderKind.OVERDUE
+        title, body = _texts(petition, overdue=overdue)
+        notify(
+            recipients=people,
+            kind=NoticeKind.TODO,
+            obj=petition,
+            title=title,
+            body=body,
+            link=reverse("petitions:staff:detail", args=[petition.pk]),
+            priority=Priority.HIGH if overdue else Priority.NORMAL,
+            source="petitions",
         )
-        for to in recipients:
-            mail_queue(to=to, subject=subject, body=body, kind="reminder", petition=petition)
     return True

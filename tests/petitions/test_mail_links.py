@@ -101,6 +101,8 @@ def test_links_use_the_public_base_url(
     client, owner, make_user, settings, django_capture_on_commit_callbacks
 ):
     settings.PETITIONS_PUBLIC_BASE_URL = "https://mailbox.mol.example/"
+    # Staff notices (sign-off, reminders) link through the notifications app, on SITE_URL.
+    settings.SITE_URL = "https://mailbox.mol.example"
     settings.ALLOWED_HOSTS = ["testserver", "mailbox.mol.example"]
     sent = whole_life(client, owner, make_user, django_capture_on_commit_callbacks)
     # The two mails sent in the citizen's own requests link to the host the citizen used.

@@ -12,6 +12,8 @@ from accounts.models import UnitOfficer
 from core.models import Organization
 from documents.choices import StepStatus
 from documents.services import signoff_approve, signoff_return
+from notifications.choices import NoticeKind, NoticeState, Priority
+from notifications.models import Notice
 from petitions import roles
 from petitions.choices import PetitionStatus
 from petitions.constants import ANONYMISED_NAME
@@ -92,14 +94,18 @@ def test_reply_is_sent_only_after_the_sign_off_chain_completes(
         staff.reply_submit(petition=petition, text="您好，已函請雇主改善。", actor=owner)
     petition.refresh_from_db()
     assert petition.status == PetitionStatus.REPLIED
-    assert mailoutbox == []
+
+    def to_citizen():
+        return [m for m in mailoutbox if m.to == [petition.citizen_email]]
+
+    assert to_citizen() == []  # the signer's own notice may be mailed; nothing to the citizen
     step = petition.document.signoff_chains.get().steps.get(status=StepStatus.PENDING)
     with django_capture_on_commit_callbacks(execute=True):
         signoff_approve(step=step, actor=chief)
     petition.refresh_from_db()
     assert petition.status == PetitionStatus.ANSWERED and petition.replied_at
-    assert len(mailoutbox) == 2
-    reply, survey = mailoutbox
+    assert len(to_citizen()) == 2
+    reply, survey = to_citizen()
     assert "已函請雇主改善" in reply.body
     assert reply.reply_to[0].startswith("petitions+")
     assert "/petitions/survey/" in survey.body
@@ -118,7 +124,7 @@ def test_returned_reply_goes_back_to_the_handler(routed, unit, owner, make_user,
     petition.refresh_from_db()
     assert petition.status == PetitionStatus.IN_PROGRESS
     assert petition.notes.filter(text__contains="請補充法條").exists()
-    assert mailoutbox == []
+    assert not [m for m in mailoutbox if m.to == [petition.citizen_email]]
 
 
 def test_reject_needs_a_reason(owner, unit):
@@ -197,6 +203,24 @@ def test_reminders_go_to_the_handler_and_the_unit_head_and_deputy(
         "handler@mol.gov.tw",
         "head@mol.gov.tw",
     ]
+
+
+def test_a_reminder_is_a_to_do_in_the_inbox_that_closes_when_the_case_is_answered(
+    routed, unit, make_user, owner, mailoutbox, django_capture_on_commit_callbacks
+):
+    handler = make_user(username="handler", email="handler@mol.gov.tw")
+    petition = PetitionFactory(handling_unit=unit, handler=handler, deadline=dt.date(2026, 3, 2))
+    with freeze_time("2026-03-05 08:30:00+08:00"), django_capture_on_commit_callbacks(execute=True):
+        send_reminders()
+    [notice] = Notice.objects.filter(recipient=handler)
+    assert notice.kind == NoticeKind.TODO and notice.priority == Priority.HIGH
+    assert notice.link == f"/petitions/staff/{petition.pk}/"
+    assert petition.case_number in notice.title and notice.state == NoticeState.UNREAD
+    [message] = mailoutbox
+    assert f"/petitions/staff/{petition.pk}/" in message.body  # the notice's link, absolute
+    staff.petition_reject(petition=petition, reason="重複", actor=owner)
+    notice.refresh_from_db()
+    assert notice.state == NoticeState.DONE
 
 
 def test_a_person_without_a_role_on_the_unit_cannot_act(outsider, unit):

@@ -8,4 +8,11 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # Tasks registered in the web process too: services enqueue them by name.
-        from . import tasks, tiles  # noqa: F401, PLC0415
+        from core.alerts import admin_alert_requested  # noqa: PLC0415
+
+        from . import receivers, tasks, tiles  # noqa: F401, PLC0415
+
+        # Alerts raised below this layer (core, accounts) are delivered here.
+        admin_alert_requested.connect(
+            receivers.admin_alert_received, dispatch_uid="notifications.admin_alert"
+        )

@@ -29,12 +29,13 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.mail import mail_admins, send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.alerts import admin_alert, in_each_language
 from core.choices import AuditAction
 from core.locks import single_flight
 from core.masking import mask_value
@@ -862,49 +863,47 @@ def _already_alerted(run: HRSyncRun) -> bool:
     )
 
 
-def _alert_refused(result: SyncResult) -> None:
-    """Tell the administrators (ADMINS and every active superuser) that a feed was refused."""
+def _refusal_alert_body(result: SyncResult) -> str:
+    """The alert text in the active language."""
     run = result.run
     numbers = [c.employee_number for c in result.changes if c.kind == ChangeKind.DEACTIVATE]
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("HR sync refused: %(count)s deactivations held back") % {
-            "count": result.deactivations
-        }
-        lines = [
-            _refusal_text(result),
-            "",
-            _("Source: %(source)s") % {"source": run.source},
-            _("Run: #%(id)s at %(time)s")
-            % {"id": run.pk, "time": timezone.localtime(run.started_at).strftime("%Y-%m-%d %H:%M")},
-            _("Feed SHA-256: %(digest)s") % {"digest": run.feed_digest or "-"},
-            "",
-            _("Employees the feed would deactivate (first 50): %(numbers)s")
-            % {"numbers": ", ".join(numbers[:50])},
-            "",
-            _(
-                "Nothing was applied. A truncated or wrong export is the usual cause. When the "
-                "feed is right, apply it with: manage.py hr_sync --force"
-            ),
-        ]
-        body = "\n".join(lines)
-    admin_addresses = {address.lower() for _name, address in settings.ADMINS}
-    superusers = sorted(
-        {
-            email
-            for email in User.objects.filter(is_superuser=True, is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-            if email.lower() not in admin_addresses
-        }
+    lines = [
+        _refusal_text(result),
+        "",
+        _("Source: %(source)s") % {"source": run.source},
+        _("Run: #%(id)s at %(time)s")
+        % {"id": run.pk, "time": timezone.localtime(run.started_at).strftime("%Y-%m-%d %H:%M")},
+        _("Feed SHA-256: %(digest)s") % {"digest": run.feed_digest or "-"},
+        "",
+        _("Employees the feed would deactivate (first 50): %(numbers)s")
+        % {"numbers": ", ".join(numbers[:50])},
+        "",
+        _(
+            "Nothing was applied. A truncated or wrong export is the usual cause. When the "
+            "feed is right, apply it with: manage.py hr_sync --force"
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def _alert_refused(result: SyncResult) -> None:
+    """Tell the administrators that a feed was refused, through ``core.alerts.admin_alert``
+    (the notifications app: an alert notice to every active superuser, an e-mail to each
+    ``ADMINS`` address that is no superuser's), in each administrator's language."""
+    run = result.run
+    delivered = admin_alert(
+        key="accounts.hr_sync_refused",
+        subject=in_each_language(
+            lambda: (
+                _("HR sync refused: %(count)s deactivations held back")
+                % {"count": result.deactivations}
+            )
+        ),
+        body=in_each_language(lambda: _refusal_alert_body(result)),
+        source="accounts",
+        link=reverse("admin:accounts_hrsyncrun_change", args=[run.pk]),
     )
-    prefix = settings.EMAIL_SUBJECT_PREFIX
-    try:
-        mail_admins(subject, body)
-        send_mass_mail(
-            [(prefix + subject, body, settings.SERVER_EMAIL, [email]) for email in superusers]
-        )
-    except Exception:  # a mail server down must not hide the refusal
-        logger.exception("HR sync run %s: the alert e-mail could not be sent", run.pk)
+    if not delivered:  # logged with its text by admin_alert; the run says so too
         run.message += " " + _("The alert e-mail could not be sent.")
         run.save(update_fields=["message"])
     logger.error("HR sync run %s refused: %s", run.pk, _refusal_text(result))

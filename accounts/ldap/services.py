@@ -8,8 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from core.alerts import admin_alert, in_each_language
 from core.choices import AuditAction
 from core.locks import single_flight
 from core.services import audit_record
@@ -390,4 +393,101 @@ def _apply_groups(directory, state, groups, numbers, incremental, result: SyncRe
     state.last_synced_at = now
     state.last_error = ""
     state.full_clean()
-    state.save()
+    state.save(update_fields=["last_change_marker", "last_synced_at", "last_error"])
+    directory_outage_over(directory=directory, now=now)
+
+
+# --- Directory down: alert the administrators once per outage --------------------------------
+
+
+def _state_admin_link(state_id: int) -> str:
+    return reverse("admin:accounts_directorysyncstate_change", args=[state_id])
+
+
+@transaction.atomic
+def directory_outage_alert(*, directory: Directory, error: DirectoryError) -> bool:
+    """The directory stayed unreachable after the sync's retries: alert the administrators
+    (``core.alerts.admin_alert``), once per outage. The alert is remembered on the
+    directory's ``DirectorySyncState`` (``outage_alerted_at``) and sent again only after a
+    successful sync in between. True when this call sent it."""
+    state, _created = DirectorySyncState.objects.get_or_create(directory=directory.key)
+    now = timezone.now()
+    claimed = DirectorySyncState.objects.filter(pk=state.pk, outage_alerted_at__isnull=True).update(
+        outage_alerted_at=now, last_error=str(error)[:2000]
+    )
+    if not claimed:
+        logger.info("directory %s still unreachable; administrators already alerted", directory.key)
+        return False
+    last_ok = state.last_synced_at
+
+    def body() -> str:
+        lines = [
+            gettext(
+                "The directory of %(name)s (%(key)s, %(uri)s) could not be reached by the "
+                "group sync, also after its retries."
+            )
+            % {"name": directory.label(), "key": directory.key, "uri": directory.server_uri},
+            gettext("Error: %(error)s") % {"error": error},
+            gettext("Last successful sync: %(time)s")
+            % {
+                "time": timezone.localtime(last_ok).strftime("%Y-%m-%d %H:%M")
+                if last_ok
+                else gettext("never")
+            },
+            "",
+            gettext(
+                "Sign-ins through this directory fail and its groups and roles are not "
+                "brought up to date until it answers again; local accounts still sign in. "
+                "The sync tries again at its next scheduled run. You are told once when it "
+                "is back."
+            ),
+        ]
+        return "\n".join(lines)
+
+    admin_alert(
+        key="accounts.ldap_directory_down",
+        subject=in_each_language(
+            lambda: gettext("Directory %(name)s cannot be reached") % {"name": directory.label()}
+        ),
+        body=in_each_language(body),
+        source="accounts",
+        link=_state_admin_link(state.pk),
+    )
+    return True
+
+
+def directory_outage_over(*, directory: Directory, now=None) -> bool:
+    """A sync of the directory succeeded: when an outage alert went out, forget it (the next
+    outage alerts again) and tell the administrators it is back. True when it was down."""
+    state = DirectorySyncState.objects.filter(directory=directory.key).first()
+    if state is None or state.outage_alerted_at is None:
+        return False
+    cleared = DirectorySyncState.objects.filter(
+        pk=state.pk, outage_alerted_at__isnull=False
+    ).update(outage_alerted_at=None)
+    if not cleared:
+        return False
+    down_since = state.outage_alerted_at
+    admin_alert(
+        key="accounts.ldap_directory_back",
+        subject=in_each_language(
+            lambda: gettext("Directory %(name)s is reachable again") % {"name": directory.label()}
+        ),
+        body=in_each_language(
+            lambda: (
+                gettext(
+                    "The group sync of %(name)s (%(key)s) succeeded again at %(time)s, after "
+                    "the outage reported at %(since)s."
+                )
+                % {
+                    "name": directory.label(),
+                    "key": directory.key,
+                    "time": timezone.localtime(now or timezone.now()).strftime("%Y-%m-%d %H:%M"),
+                    "since": timezone.localtime(down_since).strftime("%Y-%m-%d %H:%M"),
+                }
+            )
+        ),
+        source="accounts",
+        link=_state_admin_link(state.pk),
+    )
+    return True

@@ -9,7 +9,7 @@ from celery import shared_task
 
 from .config import get_directories, get_directory
 from .errors import DirectoryError, DirectoryUnavailable
-from .services import directory_sync
+from .services import directory_outage_alert, directory_sync
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,9 @@ def ldap_sync_all(full: bool = False) -> list[str]:
 @shared_task(bind=True, max_retries=3, time_limit=30 * 60, soft_time_limit=28 * 60)
 def ldap_sync_directory(self, key: str, full: bool = False) -> dict:
     """Sync one directory's groups (idempotent). A directory that cannot be reached is tried
-    again with backoff (5, 10, 20 minutes); the error is kept in DirectorySyncState."""
+    again with backoff (5, 10, 20 minutes); the error is kept in DirectorySyncState. When it
+    is still down after the last try the administrators are alerted, once per outage
+    (``services.directory_outage_alert``; the next successful sync says it is back)."""
     directory = get_directory(key)
     if directory is None:
         logger.warning("directory sync: no directory %r is configured", key)
@@ -37,7 +39,8 @@ def ldap_sync_directory(self, key: str, full: bool = False) -> dict:
     except DirectoryUnavailable as exc:
         if self.request.is_eager or self.request.retries >= self.max_retries:
             logger.warning("directory sync %s: %s", key, exc)
-            return {"directory": key, "mode": "failed", "error": str(exc)}
+            alerted = directory_outage_alert(directory=directory, error=exc)
+            return {"directory": key, "mode": "failed", "error": str(exc), "alerted": alerted}
         raise self.retry(exc=exc, countdown=300 * 2**self.request.retries) from exc
     except DirectoryError as exc:
         logger.error("directory sync %s: %s", key, exc)

@@ -38,12 +38,18 @@ class DirectoryGroup(models.Model):
 
 
 class DirectorySyncState(models.Model):
-    """Where the last incremental sync of a directory stopped (e.g. its modifyTimestamp)."""
+    """Where the last incremental sync of a directory stopped (e.g. its modifyTimestamp), its
+    last error, and whether the administrators were told it is down."""
 
     directory = models.CharField(_("directory"), max_length=50, unique=True)
     last_change_marker = models.CharField(_("last change marker"), max_length=100, blank=True)
     last_synced_at = models.DateTimeField(_("last synced at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # Set when the administrators were alerted that the directory is unreachable; cleared by
+    # the next successful sync, so one outage gives one alert (accounts.ldap.services).
+    outage_alerted_at = models.DateTimeField(
+        _("outage alerted at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("directory sync state")

@@ -9,6 +9,7 @@ from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone, translation
 from freezegun import freeze_time
@@ -18,9 +19,11 @@ from accounts import authz
 from accounts.choices import EmploymentStatus, HRSyncStatus, LoginMethod, UnitOfficerKind
 from accounts.hr.constants import LOCK_NAME
 from accounts.models import HRSyncRun, UnitOfficer, User, UserSession
+from core import alerts
 from core.choices import AuditAction
 from core.locks import lock_key, single_flight
 from core.models import AuditLogEntry, Organization
+from notifications.models import Delivery, Notice
 
 pytestmark = pytest.mark.django_db
 
@@ -333,15 +336,18 @@ def staff_of_ten(make_user):
 
 
 def test_feed_deactivating_too_many_is_refused_alerted_and_changes_nothing(
-    feed, make_user, staff_of_ten, settings
+    feed, make_user, staff_of_ten, settings, django_capture_on_commit_callbacks
 ):
     settings.HR_MAX_DEACTIVATE_RATIO = 0.10
-    settings.ADMINS = [("Ops", "ops@mol.gov.tw")]
-    make_user(username="root", is_superuser=True, email="root@mol.gov.tw", employee_number="R1")
+    settings.ADMINS = [("Ops", "ops@mol.gov.tw"), ("Root", "ROOT@mol.gov.tw")]
+    root = make_user(
+        username="root", is_superuser=True, email="root@mol.gov.tw", employee_number="R1"
+    )
     path = feed(row("V0000", status="left"), row("V0001", status="left"), row("N0001"))
     users_before = list(User.objects.order_by("pk").values())
 
-    with pytest.raises(CommandError) as excinfo:
+    # The alert's mail is relayed by the notifications outbox after commit.
+    with pytest.raises(CommandError) as excinfo, django_capture_on_commit_callbacks(execute=True):
         call_command("hr_sync", "--file", path, stdout=StringIO(), stderr=StringIO())
 
     assert excinfo.value.returncode == 2
@@ -349,20 +355,47 @@ def test_feed_deactivating_too_many_is_refused_alerted_and_changes_nothing(
     run = HRSyncRun.objects.latest("pk")
     assert run.status == HRSyncStatus.REFUSED
     assert run.deactivated_count == 2  # what it would have done
+    assert "could not be sent" not in run.message
+    # ADMINS by e-mail, the superuser (also listed in ADMINS) once, as an alert in the inbox.
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == ["ops@mol.gov.tw", "root@mol.gov.tw"]
-    assert "V0000" in mail.outbox[0].body and "--force" in mail.outbox[0].body
+    for message in mail.outbox:
+        assert "V0000" in message.body and "--force" in message.body
+    [notice] = Notice.objects.all()
+    assert notice.recipient == root
+    assert (notice.kind, notice.priority, notice.source) == ("alert", "high", "accounts")
+    assert "V0000" in notice.body and notice.link.endswith(f"/hrsyncrun/{run.pk}/change/")
+    assert Delivery.objects.get(to="ops@mol.gov.tw").kind == "accounts.hr_sync_refused"
 
 
-def test_the_same_refused_feed_alerts_once_a_day(feed, staff_of_ten, settings):
+def test_the_same_refused_feed_alerts_once_a_day(
+    feed, staff_of_ten, settings, django_capture_on_commit_callbacks
+):
     settings.HR_MAX_DEACTIVATE_RATIO = 0.10
     settings.ADMINS = [("Ops", "ops@mol.gov.tw")]
     path = feed(row("V0000", status="left"), row("V0001", status="left"))
     for _attempt in range(2):
-        with pytest.raises(CommandError):
+        with pytest.raises(CommandError), django_capture_on_commit_callbacks(execute=True):
             call_command("hr_sync", "--file", path, stdout=StringIO(), stderr=StringIO())
     assert len(mail.outbox) == 1
     assert HRSyncRun.objects.filter(status=HRSyncStatus.REFUSED).count() == 2
+    assert "already alerted" in HRSyncRun.objects.latest("pk").message
+
+
+def test_a_refusal_nobody_could_be_told_about_is_recorded_on_the_run(
+    feed, staff_of_ten, settings, monkeypatch
+):
+    """With no receiver for the alert (or one that fails), the run says so and the alert
+    text is logged (core.alerts), instead of the refusal going unnoticed."""
+    settings.HR_MAX_DEACTIVATE_RATIO = 0.10
+    monkeypatch.setattr(alerts, "admin_alert_requested", Signal())
+    path = feed(row("V0000", status="left"), row("V0001", status="left"))
+    with pytest.raises(CommandError):
+        call_command("hr_sync", "--file", path, stdout=StringIO(), stderr=StringIO())
+    run = HRSyncRun.objects.latest("pk")
+    assert run.status == HRSyncStatus.REFUSED
+    assert "The alert e-mail could not be sent." in run.message
+    assert not Notice.objects.exists() and not Delivery.objects.exists()
 
 
 def test_deactivations_up_to_the_limit_apply(feed, sync, staff_of_ten, settings):

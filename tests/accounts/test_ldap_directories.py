@@ -12,8 +12,10 @@ import threading
 import time
 from io import StringIO
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -23,11 +25,12 @@ from accounts.choices import RoleSource
 from accounts.demo import DEMO_PASSWORD
 from accounts.ldap.config import get_directory
 from accounts.ldap.services import directory_sync
-from accounts.ldap.tasks import ldap_sync_all
+from accounts.ldap.tasks import ldap_sync_all, ldap_sync_directory
 from accounts.models import DirectoryGroup, DirectorySyncState, Role, RoleAssignment, User
 from core.choices import AuditAction
 from core.locks import single_flight
 from core.models import AuditLogEntry
+from notifications.models import Notice, Preference
 from tests.conftest import IN_CI
 
 try:
@@ -691,6 +694,87 @@ def test_sync_of_a_down_directory_keeps_the_error_and_others_still_sync(wda_down
     assert "unreachable" in state.last_error
     assert DirectoryGroup.objects.filter(directory="osha").exists()
     assert not DirectoryGroup.objects.filter(directory="wda").exists()
+
+
+# --- directory down: the administrators are alerted once per outage ---------------------------
+
+
+def english_superuser(make_user):
+    """A superuser reading English (the alert text does not depend on the catalogues)."""
+    root = make_user(username="root", is_superuser=True, email="root@mol.gov.tw")
+    Preference.objects.create(user=root, language="en")
+    return root
+
+
+def down_alerts():
+    return Notice.objects.filter(
+        source="accounts",
+        kind="alert",
+        title="Directory Workforce Development Agency cannot be reached",
+    )
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on (connections are refused at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_an_unreachable_directory_alerts_the_administrators_once(
+    settings, make_user, django_capture_on_commit_callbacks
+):
+    """No slapd needed: the directory's port refuses connections."""
+    settings.ADMINS = [("Ops", "ops@mol.gov.tw")]
+    root = english_superuser(make_user)
+    nowhere = SimpleNamespace(ldap_uri=f"ldap://127.0.0.1:{closed_port()}", root_dn="cn=x")
+    settings.LDAP_DIRECTORIES = [directory_config("wda", nowhere, timeout=1)]
+    for _run in range(3):  # the hourly sync keeps failing: one alert for the outage
+        with django_capture_on_commit_callbacks(execute=True):
+            [outcome] = [ldap_sync_directory.delay("wda").get()]
+        assert outcome["mode"] == "failed" and "unreachable" in outcome["error"]
+    [notice] = down_alerts()
+    assert notice.recipient == root and notice.priority == "high"
+    assert "unreachable" in notice.body and "127.0.0.1" in notice.body
+    state = DirectorySyncState.objects.get(directory="wda")
+    assert state.outage_alerted_at is not None and "unreachable" in state.last_error
+    assert notice.link.endswith(f"/directorysyncstate/{state.pk}/change/")
+    mails = {a: m for m in mail.outbox for a in m.to}
+    assert sorted(mails) == ["ops@mol.gov.tw", "root@mol.gov.tw"]
+    assert "勞動力發展署" in mails["ops@mol.gov.tw"].subject  # ADMINS: the portal's language
+    assert "Workforce Development Agency" in mails["root@mol.gov.tw"].subject
+
+
+def test_a_new_outage_after_a_successful_sync_alerts_again(
+    directories, hr_users, make_user, settings
+):
+    english_superuser(make_user)
+    server = directories["wda"]
+    server.terminate()
+    server.wait()
+    try:
+        run_sync()
+        run_sync()
+        assert down_alerts().count() == 1
+        assert DirectorySyncState.objects.get(directory="wda").outage_alerted_at is not None
+    finally:
+        server.resume()
+    run_sync()  # back: the outage is over, and the administrators hear so
+    state = DirectorySyncState.objects.get(directory="wda")
+    assert state.outage_alerted_at is None and state.last_error == ""
+    [back] = Notice.objects.filter(
+        source="accounts", title="Directory Workforce Development Agency is reachable again"
+    )
+    assert "wda" in back.body
+    run_sync()
+    assert Notice.objects.filter(source="accounts").count() == 2  # nothing new while it works
+    server.terminate()
+    server.wait()
+    try:
+        run_sync()
+    finally:
+        server.resume()
+    assert down_alerts().count() == 2
 
 
 def test_admin_mapping_a_role_grants_it_to_current_members(

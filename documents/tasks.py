@@ -2,7 +2,6 @@
 ``mol_portal.celery``): the overdue reminders go out every day at 08:00 Asia/Taipei."""
 
 import logging
-import smtplib
 from datetime import date
 
 from celery import shared_task
@@ -16,8 +15,6 @@ from .services import signoff_reminder_send, signoff_reminders_prepare
 
 logger = logging.getLogger(__name__)
 
-MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
-
 
 @shared_task(
     bind=True,
@@ -29,8 +26,9 @@ MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
 )
 @periodic
 def send_overdue_reminders(self, day: str | None = None) -> int:
-    """Once a day: one e-mail per overdue pending step to its signer(s) and their delegates.
-    Running it again the same day sends nothing new (one reminder row per step and day)."""
+    """Once a day: one reminder (a to-do notice, mailed through the notifications outbox) per
+    overdue pending step to its signer(s) and their delegates. Running it again the same day
+    sends nothing new (one reminder row per step and day)."""
     when = timezone.localdate() if day is None else date.fromisoformat(day)
     reminder_ids = signoff_reminders_prepare(day=when)
     for reminder_id in reminder_ids:
@@ -41,7 +39,7 @@ def send_overdue_reminders(self, day: str | None = None) -> int:
 
 @shared_task(
     bind=True,
-    autoretry_for=MAIL_ERRORS,
+    autoretry_for=(ConnectionError, TimeoutError),
     retry_backoff=30,
     retry_backoff_max=60 * 60,
     retry_jitter=True,
@@ -50,7 +48,8 @@ def send_overdue_reminders(self, day: str | None = None) -> int:
     soft_time_limit=50,
 )
 def send_overdue_reminder(self, reminder_id: int) -> bool:
-    """Send one reminder; retried with backoff on mail errors; a sent one is never resent."""
+    """Send one reminder (its notices; the outbox relays and retries the mail); retried with
+    backoff on connection errors; a sent one is never resent."""
     return signoff_reminder_send(reminder_id=reminder_id)
 
 

@@ -16,17 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.alerts import alert_text
+from core.http import absolute_url
 
 from .choices import NoticeKind, Priority
 from .services import notify, outbox_email
 
 logger = logging.getLogger(__name__)
-
-
-def _absolute(link: str) -> str:
-    if not link or "://" in link or not settings.NOTIFICATIONS_SITE_URL:
-        return link
-    return settings.NOTIFICATIONS_SITE_URL.rstrip("/") + "/" + link.lstrip("/")
 
 
 def admin_alert_received(
@@ -53,7 +48,7 @@ def admin_alert_received(
         covered = {u.email.strip().lower() for u in superusers if u.email}
         text = alert_text(body).rstrip() + "\n"
         if link:
-            text += "\n" + _absolute(link) + "\n"
+            text += "\n" + absolute_url(link, settings.NOTIFICATIONS_SITE_URL) + "\n"
         mailed: set[str] = set()
         for _name, address in settings.ADMINS:
             address = (address or "").strip()

@@ -97,6 +97,17 @@ def test_admins_addresses_of_no_active_superuser_are_mailed_once_after_commit(
     )
 
 
+def test_without_the_notifications_site_url_the_link_is_on_the_site_url(
+    admins, settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFICATIONS_SITE_URL = ""
+    settings.SITE_URL = "https://intranet.mol.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        raise_alert()
+    [ops] = [m for m in mail.outbox if m.to == ["ops@mol.gov.tw"]]
+    assert "https://intranet.mol.example/admin/accounts/directorysyncstate/1/change/" in ops.body
+
+
 def test_an_alert_also_goes_by_sms_and_is_never_held_by_quiet_hours(admins, settings):
     settings.NOTIFICATIONS_QUIET_START, settings.NOTIFICATIONS_QUIET_END = "22:00", "07:00"
     with freeze_time("2026-06-08 23:30:00+08:00"):

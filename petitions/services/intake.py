@@ -53,7 +53,7 @@ PRESIDENT_DOMAINS = ("president.gov.tw",)
 PREMIER_DOMAINS = ("ey.gov.tw",)
 NAME_LABELS = ("陳情人姓名", "陳情人", "姓名", "Name")
 EMAIL_LABELS = ("電子信箱", "電子郵件", "E-mail", "Email")
-REPLY_SUBJECT = re.compile(r"^\s*(re|回覆|回复|答覆|aw|sv)\s*[:：]", re.IGNORECASE)
+REPLY_SUBJECT = re.compile(r"^\s*(re|回覆|回复|答覆|答復|aw|sv)\s*[:：]", re.IGNORECASE)
 
 
 class IntakeError(ValueError):

@@ -8,7 +8,9 @@ from core.models import Organization
 from petitions import roles
 from petitions.models import Category, Petition, RoutingRule
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: each test starts with the reference data of the migrations (units,
+# counties) that the demo routes its cases to, whatever ran before it.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_demo_cases_are_numbered_routed_registered_and_mail_nobody(settings):

@@ -161,3 +161,11 @@ class FailingBackend:
 
     def send_messages(self, messages):
         raise ConnectionError("SMTP server down")
+
+
+@pytest.mark.parametrize("subject", ["Re: 舊案", "回覆：舊案", "答覆: 舊案", "答復：舊案", "AW: x"])
+def test_a_reply_looking_subject_without_a_match_goes_to_the_queue(subject):
+    outcome = intake.process_raw(
+        mails.plain(subject=subject, message_id=f"<q{subject.encode().hex()}@x>")
+    )
+    assert outcome.state == InboundState.UNMATCHED and not Petition.objects.exists()

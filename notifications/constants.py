@@ -16,3 +16,14 @@ SCOPE_FEED = "notifications:read"
 
 #: Deliveries handed to one relay task at most (the rest go to further tasks).
 RELAY_CHUNK = 100
+
+#: Cache key set while a relay task is queued and not started yet (``services.outbox``):
+#: commits of a few rows meanwhile publish nothing, the queued task sends them too.
+RELAY_QUEUED_KEY = "notifications:relay-queued"
+#: How long the flag holds at most (a task that never starts stops blocking publishes).
+RELAY_QUEUED_SECONDS = 60
+
+#: How long a gunicorn worker trusts a client-credentials token (and its sender
+#: registration) it has checked, without asking the database again (seconds). A token
+#: revoked or a sender switched off elsewhere is refused within this time.
+API_AUTH_CACHE_SECONDS = 5

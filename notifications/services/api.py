@@ -11,8 +11,8 @@ from core.models import Organization
 
 from ..choices import NoticeKind
 from ..models import ApiClient, ApiMessage
-from ..recipients import Person, RoleHolders, UnitMembers
-from .notices import notify
+from ..recipients import RoleHolders, UnitMembers, resolve
+from .notices import notify_resolved
 
 
 def _entry(value, key: str) -> tuple[str, dict]:
@@ -24,28 +24,36 @@ def _entry(value, key: str) -> tuple[str, dict]:
 def api_recipients(spec: dict) -> list:
     """``{"employees": [...], "units": [...], "roles": [...]}`` as recipients. A unit is a
     code or ``{"code": …, "include_subunits": true}``; a role a code or ``{"code": …,
-    "unit": <unit code>}``. Unknown codes raise ``ValidationError`` listing them all."""
+    "unit": <unit code>}``. Unknown codes raise ``ValidationError`` listing them all.
+    Employees come back as active ``User`` rows (with their preferences), so that a message
+    to employees only needs no second look-up."""
     entries, unknown = [], {}
     employees = [str(e) for e in spec.get("employees") or []]
-    found = dict(
-        User.objects.filter(employee_number__in=employees, is_active=True).values_list(
-            "employee_number", "pk"
-        )
-    )
+    found = {}
+    if employees:
+        found = {
+            user.employee_number: user
+            for user in User.objects.filter(
+                employee_number__in=employees, is_active=True
+            ).select_related("notice_preference")
+        }
     missing = [e for e in employees if e not in found]
     if missing:
         unknown["employees"] = [
             str(_("Unknown employee numbers: %(codes)s")) % {"codes": ", ".join(missing)}
         ]
-    entries += [Person(pk) for pk in found.values()]
-    units = {
-        u.code: u
-        for u in Organization.objects.filter(
-            code__in=[_entry(u, "code")[0] for u in spec.get("units") or []]
-        )
-    }
+    entries += found.values()
+    unit_specs = spec.get("units") or []
+    units = {}
+    if unit_specs:
+        units = {
+            u.code: u
+            for u in Organization.objects.filter(
+                code__in=[_entry(u, "code")[0] for u in unit_specs]
+            )
+        }
     missing = []
-    for value in spec.get("units") or []:
+    for value in unit_specs:
         code, extra = _entry(value, "code")
         if code not in units:
             missing.append(code)
@@ -56,8 +64,13 @@ def api_recipients(spec: dict) -> list:
     if missing:
         unknown["units"] = [str(_("Unknown unit codes: %(codes)s")) % {"codes": ", ".join(missing)}]
     missing = []
-    known_roles = set(Role.objects.filter(application__isnull=True).values_list("code", flat=True))
-    for value in spec.get("roles") or []:
+    role_specs = spec.get("roles") or []
+    known_roles = set()
+    if role_specs:
+        known_roles = set(
+            Role.objects.filter(application__isnull=True).values_list("code", flat=True)
+        )
+    for value in role_specs:
         code, extra = _entry(value, "code")
         unit = None
         if extra.get("unit"):
@@ -78,16 +91,32 @@ def api_recipients(spec: dict) -> list:
     return entries
 
 
+def _people(entries: list) -> list[User]:
+    """The people behind ``entries`` as ``resolve`` gives them (active, once each, by id);
+    users fetched just now need no second query."""
+    if all(isinstance(entry, User) for entry in entries):
+        return sorted({user.pk: user for user in entries}.values(), key=lambda user: user.pk)
+    return resolve(entries)
+
+
+def _existing(client: ApiClient, message_id: str) -> ApiMessage | None:
+    return ApiMessage.objects.filter(client=client, message_id=message_id).first()
+
+
 def api_message_create(*, client: ApiClient, data: dict) -> tuple[ApiMessage, bool]:
     """The message ``data`` (validated by the serializer) of ``client``, once per
     (client, ``message_id``): a repeat returns the first message and ``False``, never a
-    second notice, even when two requests race (the unique constraint decides)."""
-    existing = ApiMessage.objects.filter(client=client, message_id=data["message_id"]).first()
-    if existing is not None:
-        return existing, False
-    if data["kind"] == NoticeKind.ALERT and not client.allow_alerts:
-        raise ValidationError({"kind": [_("This sender may not send alerts.")]})
-    recipients = api_recipients(data.get("recipients") or {})
+    second notice, even when two requests race (the unique constraint decides: a new message
+    is inserted straight away, a repeat fails on the constraint and is looked up)."""
+    try:
+        if data["kind"] == NoticeKind.ALERT and not client.allow_alerts:
+            raise ValidationError({"kind": [_("This sender may not send alerts.")]})
+        people = _people(api_recipients(data.get("recipients") or {}))
+    except ValidationError:
+        existing = _existing(client, data["message_id"])
+        if existing is not None:  # a repeat of a message accepted before
+            return existing, False
+        raise
     try:
         with transaction.atomic():
             message = ApiMessage.objects.create(
@@ -95,9 +124,10 @@ def api_message_create(*, client: ApiClient, data: dict) -> tuple[ApiMessage, bo
                 message_id=data["message_id"],
                 kind=data["kind"],
                 payload={**data, "due": str(data.get("due") or "")},
+                recipient_count=len(people),
             )
-            notices = notify(
-                recipients=recipients,
+            notify_resolved(
+                people=people,
                 kind=data["kind"],
                 title=data["title"],
                 body=data.get("body") or "",
@@ -106,8 +136,9 @@ def api_message_create(*, client: ApiClient, data: dict) -> tuple[ApiMessage, bo
                 source=client.source,
                 api_message=message,
             )
-            ApiMessage.objects.filter(pk=message.pk).update(recipient_count=len(notices))
-            message.recipient_count = len(notices)
     except IntegrityError:
-        return ApiMessage.objects.get(client=client, message_id=data["message_id"]), False
+        existing = _existing(client, data["message_id"])
+        if existing is None:
+            raise
+        return existing, False
     return message, True

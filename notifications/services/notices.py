@@ -15,9 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
+from accounts.models import User
+from core.http import absolute_url
+
 from .. import sms
 from ..choices import Channel, DeliveryState, NoticeKind, NoticeState, Priority
-from ..models import ApiMessage, Delivery, Notice
+from ..models import ApiMessage, Delivery, Notice, Preference
 from ..recipients import resolve
 from .outbox import (
     deliveries_cancel_held,
@@ -33,10 +36,9 @@ LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 
 def absolute(link: str) -> str:
-    """``link`` made absolute with ``NOTIFICATIONS_SITE_URL`` (mail has no request)."""
-    if not link or "://" in link or not settings.NOTIFICATIONS_SITE_URL:
-        return link
-    return settings.NOTIFICATIONS_SITE_URL.rstrip("/") + "/" + link.lstrip("/")
+    """``link`` made absolute (mail has no request): on ``NOTIFICATIONS_SITE_URL``, else the
+    project's rule (``core.http.site_url``: ``SITE_URL``, else the first named host)."""
+    return absolute_url(link, settings.NOTIFICATIONS_SITE_URL)
 
 
 def _pick(value, language: str) -> str:
@@ -82,6 +84,13 @@ def _sms_text(rendered: Rendered, link: str) -> str:
     return text[:200]
 
 
+def _check(kind: str, template: str | None, title) -> None:
+    if kind not in NoticeKind.values:
+        raise ValidationError({"kind": _("Unknown kind of notice.")})
+    if template is None and not title:
+        raise ValidationError({"title": _("A notice needs a template or a title.")})
+
+
 @transaction.atomic
 def notify(
     *,
@@ -109,11 +118,58 @@ def notify(
     ``link`` is given) and the key ``notice_resolve(obj=…)`` closes to-dos by. ``source``
     defaults to ``obj``'s app (or the template code's first part). Returns the notices.
     """
-    if kind not in NoticeKind.values:
-        raise ValidationError({"kind": _("Unknown kind of notice.")})
-    if template is None and not title:
-        raise ValidationError({"title": _("A notice needs a template or a title.")})
-    people = resolve(recipients)
+    _check(kind, template, title)
+    return notify_resolved(
+        people=resolve(recipients),
+        kind=kind,
+        template=template,
+        obj=obj,
+        context=context,
+        title=title,
+        body=body,
+        link=link,
+        due=due,
+        priority=priority,
+        expires_at=expires_at,
+        source=source,
+        api_message=api_message,
+    )
+
+
+def _preferences(people) -> dict:
+    """``preferences_for(people)``, without its query when every person was fetched with
+    ``select_related("notice_preference")``."""
+    if people and all(User.notice_preference.is_cached(person) for person in people):
+        return {
+            person.pk: getattr(person, "notice_preference", None)
+            or Preference(user_id=person.pk, language=settings.LANGUAGE_CODE)
+            for person in people
+        }
+    return preferences_for(people)
+
+
+def notify_resolved(
+    *,
+    people: list,
+    kind: str,
+    template: str | None = None,
+    obj=None,
+    context: dict | None = None,
+    title=None,
+    body=None,
+    link: str | None = None,
+    due: datetime | None = None,
+    priority: str = Priority.NORMAL,
+    expires_at: datetime | None = None,
+    source: str | None = None,
+    api_message: ApiMessage | None = None,
+) -> list[Notice]:
+    """``notify`` for ``people`` already resolved (``recipients.resolve``: active users,
+    each once, by id), e.g. counted by the caller first. Must run inside the caller's
+    ``transaction.atomic`` (no savepoint of its own)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notify_resolved() must run inside transaction.atomic")
+    _check(kind, template, title)
     if not people:
         return []
     if link is None:
@@ -123,7 +179,7 @@ def notify(
     if source is None:
         source = obj._meta.app_label if obj is not None else (template or "portal").split(".")[0]
     context = {**(context or {}), "object": obj}
-    prefs = preferences_for(people)
+    prefs = _preferences(people)
     rendered: dict[str, Rendered] = {}
     mail_parts: dict[str, tuple[str, str]] = {}
     now = timezone.now()

@@ -9,52 +9,83 @@ Writing (inside the caller's transaction):
   If the broker is down at commit the request still succeeds: the periodic sweep
   (``deliveries_relay``) sends every row that is due and unsent.
 
-Sending (``delivery_send(delivery_id=)``, from the task or the sweep):
+Sending (``deliveries_send(delivery_ids=)`` from the task, ``deliveries_relay()`` the sweep,
+``delivery_send(delivery_id=)`` for one row), a chunk of up to ``RELAY_CHUNK`` rows at a time:
 
-1. **claim**: one conditional ``UPDATE … SET state='sending', claim_token=<new>,
-   lease_until=now+lease, attempts=attempts+1 WHERE id=… AND state='pending' AND
-   due_at<=now``. Only one worker's update matches, so two workers, a re-delivered task or a
-   re-run sweep never send a row twice.
-2. **send** outside any transaction (SMTP or SMS gateway).
-3. **mark** ``sent`` (``UPDATE … WHERE claim_token=<ours>``), log the attempt. On a temporary
-   error: back to ``pending`` with ``due_at`` = now + backoff (``base·2^(n-1)``, capped, with
-   jitter) until ``NOTIFICATIONS_MAX_ATTEMPTS``; then ``failed``. A permanent error fails at once.
-   A failed SMS with a person behind it (or a ``fallback_email``) gets an e-mail instead.
+1. **claim**: one conditional statement, ``UPDATE … SET state='sending', claim_token=<new>,
+   lease_until=now+lease, attempts=attempts+1 WHERE id IN (SELECT … WHERE [id IN (…) AND]
+   state='pending' AND due_at<=now … FOR UPDATE SKIP LOCKED) AND state='pending' RETURNING *``
+   (PostgreSQL; elsewhere a select and the same conditional update). Only one claim matches
+   a row, so two workers, a re-delivered task or a re-run sweep never send a row twice; the
+   whole chunk shares the one token.
+2. **send** each row outside any transaction, one after the other (e-mail over the one reused
+   SMTP connection, written by ``email_bytes``; SMS through the gateway). Each row has its own
+   outcome: a refused recipient (5xx) fails that row only and the connection goes on.
+3. **mark** in one transaction per chunk (and at least every ``MARK_EVERY_SECONDS``): the sent
+   rows with one ``UPDATE … WHERE id IN (…) AND claim_token=<ours>`` (sensitive ones lose
+   their text and HTML), every attempt row with one ``INSERT``. On a temporary error a row
+   goes back to ``pending`` with ``due_at`` = now + backoff (``base·2^(n-1)``, capped, with
+   jitter) until ``NOTIFICATIONS_MAX_ATTEMPTS``; then ``failed``. A permanent error fails at
+   once. A failed SMS with a person behind it (or a ``fallback_email``) gets an e-mail
+   instead. Claimed rows a run did not get to (time is up) go back to ``pending`` at once.
 
-A worker that dies between 1 and 3 leaves the row ``sending``; once ``lease_until`` has passed
-the sweep puts it back to ``pending`` and it is sent again. The lease
+A worker that dies between 1 and 3 leaves its rows ``sending``; once ``lease_until`` has passed
+the sweep puts them back to ``pending`` and they are sent again. The lease
 (``NOTIFICATIONS_CLAIM_LEASE_SECONDS``) is longer than the task's hard time limit, so a live
 worker is always stopped before its claim can be taken over. The one window nobody can close
-is a provider that accepted the message just before the worker died: the resend then carries
+is a provider that accepted messages since the last mark just before the worker died (at most
+``MARK_EVERY_SECONDS`` of them, or one chunk): the resend then carries
 the same ``Message-ID`` (SMS: the same Mitake ``clientid``, which Mitake drops for 12 hours),
 so mail clients and the gateway see one message.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
+import re
 import smtplib
+import time
 import uuid
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import quoprimime
+from email.header import Header
+from email.utils import formatdate, getaddresses
 
 from celery import current_app
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import (
+    ADDRESS_HEADERS,
+    RFC5322_EMAIL_LINE_LENGTH_LIMIT,
+    sanitize_address,
+)
 from django.core.validators import validate_email
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from .. import sms
 from ..choices import AttemptOutcome, Channel, DeliveryState
-from ..constants import RELAY_CHUNK, TASK_DELIVER
+from ..constants import RELAY_CHUNK, RELAY_QUEUED_KEY, RELAY_QUEUED_SECONDS, TASK_DELIVER
 from ..models import Delivery, DeliveryAttempt
 from .rendering import text_to_html
 
 logger = logging.getLogger("notifications.outbox")
+
+NL = "\n"
+#: A chunk being sent is marked at least this often (seconds): a worker that dies mid-chunk
+#: leaves only what it sent since then to be sent again.
+MARK_EVERY_SECONDS = 0.5
 
 
 # --- Identifiers ----------------------------------------------------------------------------
@@ -91,14 +122,41 @@ def _source_fields(source) -> dict:
 # --- Enqueueing -----------------------------------------------------------------------------
 
 
-def _publish(ids: list[int]) -> None:
-    """Hand ids to the relay task; a broker error is logged, not raised (the sweep sends)."""
+def _relay_flag_take() -> bool:
+    """True when no relay task is known to be queued and not started yet: the caller
+    publishes one (and the flag now says so). A cache outage answers True."""
+    try:
+        return bool(cache.add(RELAY_QUEUED_KEY, 1, timeout=RELAY_QUEUED_SECONDS))
+    except Exception:  # noqa: BLE001 - no cache: publish as if alone
+        return True
+
+
+def relay_flag_clear() -> None:
+    """A relay task starts (or could not be published): the next commit publishes again."""
+    try:
+        cache.delete(RELAY_QUEUED_KEY)
+    except Exception:  # noqa: BLE001 - the flag expires by itself
+        logger.debug("outbox: could not clear the relay flag", exc_info=True)
+
+
+def _publish(ids: list[int], *, always: bool = False) -> None:
+    """Hand ids to the relay task; a broker error is logged, not raised (the sweep sends).
+
+    A few rows (one chunk) are not published while another relay task is queued and has not
+    started: that task drains every due row when it starts, these included (it clears the
+    flag first, so a row committed after that is published again). A burst of requests
+    then costs one cache ``SET NX`` each instead of one task each. More rows than a chunk
+    are always published, a task per chunk, so that several workers share them."""
+    alone = _relay_flag_take() if len(ids) <= RELAY_CHUNK else True
+    if not (alone or always):
+        return
     task = current_app.tasks[TASK_DELIVER]
-    for start in range(0, len(ids), RELAY_CHUNK):
+    for start in range(0, max(len(ids), 1), RELAY_CHUNK):
         chunk = ids[start : start + RELAY_CHUNK]
         try:
             task.apply_async(kwargs={"delivery_ids": chunk}, ignore_result=True)
         except Exception:  # noqa: BLE001 - the database row is the record; the sweep relays it
+            relay_flag_clear()
             logger.warning(
                 "outbox: could not enqueue %s deliveries; the sweep will send them",
                 len(chunk),
@@ -208,40 +266,87 @@ def outbox_sms(
     return delivery
 
 
-# --- Sending --------------------------------------------------------------------------------
+# --- Claiming -------------------------------------------------------------------------------
+
+_CLAIM_SQL = """
+UPDATE {table} SET {state} = %s, {token} = %s, {lease} = %s, {attempts} = {attempts} + 1
+WHERE {pk} IN (
+    SELECT {pk} FROM {table}
+    WHERE {where} {state} = %s AND {due} <= %s
+    ORDER BY {due}, {pk} LIMIT %s
+    FOR UPDATE SKIP LOCKED
+) AND {state} = %s
+RETURNING *
+"""
 
 
-class PermanentError(Exception):
-    """The provider refused the message for good."""
+def _claim_sql(*, by_ids: bool) -> str:
+    quote = db_connection.ops.quote_name
+    opts = Delivery._meta
+    columns = {
+        name: quote(opts.get_field(field).column)
+        for name, field in {
+            "state": "state",
+            "token": "claim_token",
+            "lease": "lease_until",
+            "attempts": "attempts",
+            "due": "due_at",
+            "pk": "id",
+        }.items()
+    }
+    where = f"{columns['pk']} = ANY(%s) AND" if by_ids else ""
+    return _CLAIM_SQL.format(table=quote(opts.db_table), where=where, **columns)
 
 
-def backoff_seconds(attempt: int) -> float:
-    """Seconds before try ``attempt + 1``: ``base · 2^(attempt-1)``, at most the cap, with
-    up to 10 % jitter so a burst of failures does not retry in lockstep."""
-    base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
-    delay = min(base * (2 ** max(attempt - 1, 0)), settings.NOTIFICATIONS_RETRY_MAX_SECONDS)
-    return delay * (1 + random.random() * 0.1)  # noqa: S311 - jitter, not a secret
+def _claim_chunk(*, ids: list[int] | None = None, limit: int = RELAY_CHUNK):
+    """Claim at most ``limit`` due, pending rows (of ``ids``, or the oldest due ones) with one
+    new token: ``(rows, token)``, rows oldest first. One conditional statement on PostgreSQL
+    (``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *``: two workers
+    never wait for each other and never get the same row); elsewhere a select, the same
+    conditional update, and a select of what the token got."""
+    token = uuid.uuid4().hex
+    if ids is not None and not ids:
+        return [], token
+    now = timezone.now()
+    lease_until = now + timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS)
+    if ids is not None:
+        limit = len(ids)
+    if db_connection.vendor == "postgresql":
+        params = [DeliveryState.SENDING, token, lease_until]
+        if ids is not None:
+            params.append(list(ids))
+        params += [DeliveryState.PENDING, now, limit, DeliveryState.PENDING]
+        rows = list(Delivery.objects.raw(_claim_sql(by_ids=ids is not None), params))
+    else:
+        due = Delivery.objects.filter(state=DeliveryState.PENDING, due_at__lte=now)
+        if ids is not None:
+            due = due.filter(pk__in=ids)
+        picked = list(due.order_by("due_at", "pk").values_list("pk", flat=True)[:limit])
+        if not picked:
+            return [], token
+        Delivery.objects.filter(pk__in=picked, state=DeliveryState.PENDING, due_at__lte=now).update(
+            state=DeliveryState.SENDING,
+            claim_token=token,
+            lease_until=lease_until,
+            attempts=F("attempts") + 1,
+        )
+        rows = list(
+            Delivery.objects.filter(pk__in=picked, claim_token=token, state=DeliveryState.SENDING)
+        )
+    rows.sort(key=lambda row: (row.due_at, row.pk))
+    return rows, token
 
 
 def _claim(delivery_id: int) -> tuple[Delivery | None, str]:
-    token = uuid.uuid4().hex
-    now = timezone.now()
-    lease = timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS)
-    claimed = Delivery.objects.filter(
-        pk=delivery_id, state=DeliveryState.PENDING, due_at__lte=now
-    ).update(
-        state=DeliveryState.SENDING,
-        claim_token=token,
-        lease_until=now + lease,
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
-        return None, token
-    return Delivery.objects.select_related("notice__recipient").get(pk=delivery_id), token
+    """Claim one row: ``(row or None, token)``."""
+    rows, token = _claim_chunk(ids=[delivery_id])
+    return (rows[0] if rows else None), token
 
 
-# One SMTP connection per worker process, reused between messages (a new TCP and SMTP
-# handshake per mail costs more than the mail). Reopened once when the server dropped it.
+# --- Building mail --------------------------------------------------------------------------
+
+# One SMTP connection per worker process, reused between messages and chunks (a new TCP and
+# SMTP handshake per mail costs more than the mail). Reopened once when the server dropped it.
 _smtp: dict = {"connection": None, "key": None}
 
 
@@ -249,7 +354,11 @@ def _connection_key() -> tuple:
     return (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT)
 
 
-def _email_message(delivery: Delivery) -> EmailMultiAlternatives:
+def _from_email() -> str:
+    return settings.NOTIFICATIONS_FROM_EMAIL or settings.DEFAULT_FROM_EMAIL
+
+
+def _extra_headers(delivery: Delivery) -> dict[str, str]:
     headers = {
         "Message-ID": delivery.message_id,
         "List-Id": list_id(delivery),
@@ -257,18 +366,23 @@ def _email_message(delivery: Delivery) -> EmailMultiAlternatives:
         "X-Auto-Response-Suppress": "All",
         **{str(k): str(v) for k, v in (delivery.headers or {}).items()},
     }
+    if settings.NOTIFICATIONS_BOUNCE_ADDRESS:
+        # The envelope sender: bounces go to the address whose mailbox the intake reads.
+        headers.setdefault("Return-Path", settings.NOTIFICATIONS_BOUNCE_ADDRESS)
+    return headers
+
+
+def _email_message(delivery: Delivery) -> EmailMultiAlternatives:
+    """The delivery as Django's message (for mail backends other than Django's SMTP one)."""
     message = EmailMultiAlternatives(
         subject=delivery.subject,
         body=delivery.text,
-        from_email=settings.NOTIFICATIONS_FROM_EMAIL or settings.DEFAULT_FROM_EMAIL,
+        from_email=_from_email(),
         to=[delivery.to],
         reply_to=[delivery.reply_to] if delivery.reply_to else None,
-        headers=headers,
+        headers=_extra_headers(delivery),
     )
     message.attach_alternative(delivery.html or text_to_html(delivery.text), "text/html")
-    if settings.NOTIFICATIONS_BOUNCE_ADDRESS:
-        # The envelope sender: bounces go to the address whose mailbox the intake reads.
-        message.extra_headers.setdefault("Return-Path", settings.NOTIFICATIONS_BOUNCE_ADDRESS)
     return message
 
 
@@ -279,19 +393,154 @@ def list_id(delivery: Delivery) -> str:
     return f"<{app}.{settings.NOTIFICATIONS_LIST_ID_DOMAIN}>"
 
 
+# A plain addr-spec (dot-atom local part, ASCII domain): what ``sanitize_address`` returns
+# unchanged, without its header parser (which costs more than sending the mail).
+_PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+)
+
+
+def _envelope_address(address: str) -> str:
+    """``address`` as Django's SMTP backend gives it to the server (``sanitize_address``)."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return address
+    return sanitize_address(address, "utf-8")
+
+
+@functools.cache
+def _envelope_sender(from_email: str) -> str:
+    return sanitize_address(from_email, "utf-8")
+
+
+def _header(name: str, value) -> str:
+    """One header line (folded with ``\\n ``) as Django writes it: no line breaks in values
+    (``BadHeaderError``), non-ASCII as RFC 2047 encoded words, addresses sanitised."""
+    value = str(value)
+    if "\n" in value or "\r" in value:
+        raise BadHeaderError(f"Header values can't contain newlines (got {value!r} for {name!r})")
+    if not value.isascii():
+        if name.lower() in ADDRESS_HEADERS:
+            value = ", ".join(sanitize_address(a, "utf-8") for a in getaddresses((value,)))
+        else:
+            return f"{name}: {Header(value, 'utf-8', header_name=name).encode(linesep=NL)}"
+    if len(name) + 2 + len(value) <= 78:
+        return f"{name}: {value}"
+    return f"{name}: {Header(value, header_name=name).encode(linesep=NL)}"
+
+
+def _text_part(subtype: str, body: str) -> str:
+    """A ``text/<subtype>`` part in UTF-8: 7bit or 8bit, quoted-printable when a line is
+    longer than SMTP allows (as Django does)."""
+    body = body.replace("\r\n", NL).replace("\r", NL)
+    long_lines = any(
+        len(line.encode("utf-8", "surrogateescape")) > RFC5322_EMAIL_LINE_LENGTH_LIMIT
+        for line in body.splitlines()
+    )
+    if long_lines:
+        encoding = "quoted-printable"
+        body = quoprimime.body_encode(body.encode("utf-8", "surrogateescape").decode("latin-1"))
+    else:
+        encoding = "7bit" if body.isascii() else "8bit"
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"{NL}'
+        f"Content-Transfer-Encoding: {encoding}{NL}{NL}{body}"
+    )
+
+
+def email_bytes(delivery: Delivery) -> tuple[str, list[str], bytes]:
+    """``(envelope sender, [recipient], message)`` of an e-mail delivery, ready for
+    ``smtplib.SMTP.sendmail``: the message Django would build (``_email_message``: the same
+    headers, a ``multipart/alternative`` of the text and HTML parts), written directly — the
+    ``email`` package's generator costs as much per message as handing it to a local server.
+    Raises ``ValueError`` (``BadHeaderError``) when it cannot be built."""
+    extra = _extra_headers(delivery)
+    from_email = _from_email()
+    text = delivery.text
+    html = delivery.html or text_to_html(text)
+    boundary = "=" * 15 + uuid.uuid4().hex + "=="
+    while boundary in text or boundary in html:  # pragma: no cover - 128 random bits
+        boundary = "=" * 15 + uuid.uuid4().hex + "=="
+    lines = [
+        f'Content-Type: multipart/alternative;{NL} boundary="{boundary}"',
+        "MIME-Version: 1.0",
+        _header("Subject", delivery.subject),
+        _header("From", extra.get("From", from_email)),
+        _header("To", extra.get("To", delivery.to)),
+    ]
+    reply_to = extra.get("Reply-To", delivery.reply_to)
+    if reply_to:
+        lines.append(_header("Reply-To", reply_to))
+    if "date" not in {name.lower() for name in extra}:
+        lines.append(_header("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)))
+    lines += [
+        _header(name, value)
+        for name, value in extra.items()
+        if name.lower() not in {"from", "to", "cc", "reply-to"}
+    ]
+    message = NL.join(
+        [
+            *lines,
+            "",
+            f"--{boundary}",
+            _text_part("plain", text),
+            f"--{boundary}",
+            _text_part("html", html),
+            f"--{boundary}--",
+            "",
+        ]
+    )
+    data = message.replace(NL, "\r\n").encode("utf-8", "surrogateescape")
+    return _envelope_sender(from_email), [_envelope_address(delivery.to)], data
+
+
+# --- Sending --------------------------------------------------------------------------------
+
+
+class PermanentError(Exception):
+    """The provider refused the message for good."""
+
+
+class _Stop(Exception):
+    """Stop the chunk after this row (the task's soft time limit)."""
+
+
+def backoff_seconds(attempt: int) -> float:
+    """Seconds before try ``attempt + 1``: ``base · 2^(attempt-1)``, at most the cap, with
+    up to 10 % jitter so a burst of failures does not retry in lockstep."""
+    base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
+    delay = min(base * (2 ** max(attempt - 1, 0)), settings.NOTIFICATIONS_RETRY_MAX_SECONDS)
+    return delay * (1 + random.random() * 0.1)  # noqa: S311 - jitter, not a secret
+
+
+def _smtp_connection():
+    if _smtp["key"] != _connection_key():
+        _smtp_close()
+    connection = _smtp["connection"]
+    if connection is None:
+        connection = get_connection(fail_silently=False)
+        connection.open()
+        _smtp["connection"], _smtp["key"] = connection, _connection_key()
+    return connection
+
+
 def _send_email(delivery: Delivery) -> str:
-    message = _email_message(delivery)
+    built = None
     for attempt in (1, 2):
-        if _smtp["key"] != _connection_key():
-            _smtp_close()
-        connection = _smtp["connection"]
-        if connection is None:
-            connection = get_connection(fail_silently=False)
-            connection.open()
-            _smtp["connection"], _smtp["key"] = connection, _connection_key()
-        message.connection = connection
+        connection = _smtp_connection()
+        direct = type(connection) is SmtpBackend and connection.connection is not None
+        if direct and built is None:
+            try:
+                built = email_bytes(delivery)
+            except ValueError as exc:
+                raise PermanentError(f"the message cannot be built: {exc}") from exc
         try:
-            connection.send_messages([message])
+            if direct:
+                connection.connection.sendmail(*built)
+            else:
+                message = _email_message(delivery)
+                message.connection = connection
+                connection.send_messages([message])
             return ""
         except smtplib.SMTPServerDisconnected:
             _smtp_close()
@@ -300,6 +549,7 @@ def _send_email(delivery: Delivery) -> str:
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _msg in exc.recipients.values()]
             if codes and all(500 <= code < 600 for code in codes):
+                # smtplib has reset the transaction: the connection serves the next row.
                 raise PermanentError(f"recipient refused: {exc.recipients}") from exc
             _smtp_close()
             raise
@@ -330,81 +580,194 @@ def _send_sms(delivery: Delivery) -> tuple[str, bool]:
     return result.provider_id, result.duplicate
 
 
-def _log_attempt(delivery: Delivery, started: datetime, outcome: str, provider_id="", error=""):
-    DeliveryAttempt.objects.create(
-        delivery_id=delivery.pk,
-        number=delivery.attempts,
-        started_at=started,
-        outcome=outcome,
-        provider_id=provider_id[:100],
-        error=str(error)[:2000],
-    )
+@dataclass
+class _Tried:
+    """What one send of a claimed row came to (written to the row by ``_record``)."""
+
+    delivery: Delivery
+    started: datetime
+    outcome: str
+    provider_id: str = ""
+    error: str = ""
 
 
-def delivery_send(*, delivery_id: int) -> bool:
-    """Claim, send and mark one delivery (see the module docstring). True when this call
-    handed it to the provider; False when there was nothing to do (unknown, not due, already
-    claimed, sent or failed). Errors are recorded on the row, never raised."""
-    delivery, token = _claim(delivery_id)
-    if delivery is None:
-        return False
+def _send_one(delivery: Delivery) -> _Tried:
     started = timezone.now()
-    mine = Delivery.objects.filter(pk=delivery.pk, claim_token=token, state=DeliveryState.SENDING)
     try:
         if delivery.channel == Channel.EMAIL:
             provider_id, duplicate = _send_email(delivery), False
         else:
             provider_id, duplicate = _send_sms(delivery)
     except PermanentError as exc:
-        _fail(delivery, mine, started, exc)
-        return False
+        return _Tried(delivery, started, AttemptOutcome.FAILED, error=str(exc))
+    except SoftTimeLimitExceeded as exc:
+        # Stopped mid-send: whether the provider has it is unknown; resent later (same id).
+        raise _Stop(_Tried(delivery, started, AttemptOutcome.RETRY, error="stopped")) from exc
     except Exception as exc:  # noqa: BLE001 - every provider error is recorded and retried
-        if delivery.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-            _fail(delivery, mine, started, exc)
-            return False
-        mine.update(
-            state=DeliveryState.PENDING,
-            due_at=timezone.now() + timedelta(seconds=backoff_seconds(delivery.attempts)),
-            last_error=str(exc)[:2000],
-            lease_until=None,
-        )
-        _log_attempt(delivery, started, AttemptOutcome.RETRY, error=exc)
-        logger.info(
-            "outbox: delivery %s attempt %s failed, retried later: %s",
-            delivery.pk,
-            delivery.attempts,
-            exc,
-        )
-        return False
-    done = {
-        "state": DeliveryState.SENT,
-        "sent_at": timezone.now(),
-        "lease_until": None,
-        "provider_id": provider_id[:100],
-        "last_error": "",
-    }
-    if delivery.sensitive:
-        done.update(text="", html="")
-    with transaction.atomic():  # one commit for the mark and its attempt row
-        mine.update(**done)
-        _log_attempt(
-            delivery,
-            started,
-            AttemptOutcome.DUPLICATE if duplicate else AttemptOutcome.SENT,
-            provider_id=provider_id,
-        )
-    return True
+        last = delivery.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
+        outcome = AttemptOutcome.FAILED if last else AttemptOutcome.RETRY
+        return _Tried(delivery, started, outcome, error=str(exc) or type(exc).__name__)
+    outcome = AttemptOutcome.DUPLICATE if duplicate else AttemptOutcome.SENT
+    return _Tried(delivery, started, outcome, provider_id=provider_id[:100])
 
 
-def _fail(delivery: Delivery, mine, started: datetime, exc: Exception) -> None:
+def _record(tried: list[_Tried], token: str) -> int:
+    """Mark what was tried, in one transaction: the sent rows with one ``UPDATE`` (per
+    provider id and sensitivity), each retry and failure on its own row, every attempt row
+    with one ``INSERT``; failed SMS fall back to e-mail. Only rows still claimed with
+    ``token`` change. Returns how many were handed to the provider."""
+    if not tried:
+        return 0
+    now = timezone.now()
+    mine = Delivery.objects.filter(claim_token=token, state=DeliveryState.SENDING)
+    sent: dict[tuple[str, bool], list[int]] = defaultdict(list)
+    fell_back = []
     with transaction.atomic():
-        changed = mine.update(
-            state=DeliveryState.FAILED, last_error=str(exc)[:2000], lease_until=None
+        for item in tried:
+            delivery = item.delivery
+            if item.outcome in (AttemptOutcome.SENT, AttemptOutcome.DUPLICATE):
+                sent[(item.provider_id, delivery.sensitive)].append(delivery.pk)
+            elif item.outcome == AttemptOutcome.RETRY:
+                mine.filter(pk=delivery.pk).update(
+                    state=DeliveryState.PENDING,
+                    due_at=now + timedelta(seconds=backoff_seconds(delivery.attempts)),
+                    last_error=item.error[:2000],
+                    lease_until=None,
+                )
+            elif mine.filter(pk=delivery.pk).update(
+                state=DeliveryState.FAILED, last_error=item.error[:2000], lease_until=None
+            ):
+                fell_back.append(item)
+        for (provider_id, sensitive), pks in sent.items():
+            done = {
+                "state": DeliveryState.SENT,
+                "sent_at": now,
+                "lease_until": None,
+                "provider_id": provider_id,
+                "last_error": "",
+            }
+            if sensitive:
+                done.update(text="", html="")
+            mine.filter(pk__in=pks).update(**done)
+        DeliveryAttempt.objects.bulk_create(
+            [
+                DeliveryAttempt(
+                    delivery_id=item.delivery.pk,
+                    number=item.delivery.attempts,
+                    started_at=item.started,
+                    outcome=item.outcome,
+                    provider_id=item.provider_id,
+                    error=item.error[:2000],
+                )
+                for item in tried
+            ]
         )
-        _log_attempt(delivery, started, AttemptOutcome.FAILED, error=exc)
-        if changed:
-            delivery_fallback(delivery=delivery, reason=str(exc))
-    logger.warning("outbox: delivery %s failed for good: %s", delivery.pk, exc)
+        for item in fell_back:
+            delivery_fallback(delivery=item.delivery, reason=item.error)
+    for item in tried:
+        if item.outcome == AttemptOutcome.RETRY:
+            logger.info(
+                "outbox: delivery %s attempt %s failed, retried later: %s",
+                item.delivery.pk,
+                item.delivery.attempts,
+                item.error,
+            )
+        elif item.outcome == AttemptOutcome.FAILED:
+            logger.warning("outbox: delivery %s failed for good: %s", item.delivery.pk, item.error)
+    return sum(len(pks) for pks in sent.values())
+
+
+def _release(pks: list[int], token: str) -> None:
+    """Claimed rows this run never tried go back to ``pending`` at once, their attempt not
+    counted (rather than waiting for the lease to run out)."""
+    if pks:
+        Delivery.objects.filter(pk__in=pks, claim_token=token, state=DeliveryState.SENDING).update(
+            state=DeliveryState.PENDING, lease_until=None, attempts=F("attempts") - 1
+        )
+
+
+def _send_claimed(rows: list[Delivery], token: str, *, deadline: float | None = None) -> int:
+    """Send a claimed chunk one after the other over the one SMTP connection, marking what
+    was sent at least every ``MARK_EVERY_SECONDS`` (so a crash resends few). Past
+    ``deadline`` (``time.monotonic()``) the untried rest is released. Returns how many were
+    handed to the provider."""
+    tried: list[_Tried] = []
+    done: set[int] = set()
+    sent = 0
+    marked_at = time.monotonic()
+    # Half the lease at most: whatever happens, the chunk is marked or released long before
+    # another worker may take the claim over.
+    lease_end = marked_at + settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS / 2
+    deadline = lease_end if deadline is None else min(deadline, lease_end)
+    try:
+        for delivery in rows:
+            if time.monotonic() > deadline:
+                break
+            try:
+                tried.append(_send_one(delivery))
+            except _Stop as stop:
+                tried.append(stop.args[0])
+                raise SoftTimeLimitExceeded() from stop
+            finally:
+                done.add(delivery.pk)
+            if time.monotonic() - marked_at >= MARK_EVERY_SECONDS:
+                sent += _record(tried, token)
+                tried = []
+                marked_at = time.monotonic()
+    finally:
+        sent += _record(tried, token)
+        _release([row.pk for row in rows if row.pk not in done], token)
+    return sent
+
+
+def delivery_send(*, delivery_id: int) -> bool:
+    """Claim, send and mark one delivery (see the module docstring). True when this call
+    handed it to the provider; False when there was nothing to do (unknown, not due, already
+    claimed, sent or failed) or it failed. Errors are recorded on the row, never raised."""
+    rows, token = _claim_chunk(ids=[delivery_id])
+    return bool(rows) and _send_claimed(rows, token) == 1
+
+
+def deliveries_send(
+    *, delivery_ids: list[int], drain: bool = False, seconds: float | None = None
+) -> int:
+    """Send the rows ``delivery_ids`` in chunks of ``RELAY_CHUNK``: one claim statement, one
+    SMTP connection and one mark per chunk; rows not due, claimed elsewhere or done are
+    skipped. ``drain``: then go on with whatever else is due, oldest first (a burst of
+    relay tasks, one per request, is sent by the first; the rest find nothing). ``seconds``
+    bounds the work (claimed rows left untried then are released). Returns how many were
+    handed to the provider."""
+    deadline = time.monotonic() + seconds if seconds is not None else None
+    sent = 0
+    ids = list(dict.fromkeys(delivery_ids))
+    for start in range(0, len(ids), RELAY_CHUNK):
+        if deadline is not None and time.monotonic() > deadline:
+            return sent
+        rows, token = _claim_chunk(ids=ids[start : start + RELAY_CHUNK])
+        sent += _send_claimed(rows, token, deadline=deadline)
+    if drain:
+        _claimed, drained, finished = _drain(limit=None, deadline=deadline)
+        sent += drained
+        if not finished:  # out of time with rows still due: another task goes on
+            _publish([], always=True)
+    return sent
+
+
+def _drain(*, limit: int | None, deadline: float | None) -> tuple[int, int, bool]:
+    """Claim and send due rows chunk by chunk until none is left, ``limit`` rows were claimed
+    or ``deadline`` passed: ``(claimed, sent, finished)``, finished False when time ran out
+    (rows may still be due)."""
+    claimed = sent = 0
+    while limit is None or claimed < limit:
+        if deadline is not None and time.monotonic() > deadline:
+            return claimed, sent, False
+        size = RELAY_CHUNK if limit is None else min(RELAY_CHUNK, limit - claimed)
+        rows, token = _claim_chunk(limit=size)
+        if not rows:
+            break
+        claimed += len(rows)
+        sent += _send_claimed(rows, token, deadline=deadline)
+    return claimed, sent, True
 
 
 def delivery_fallback(*, delivery: Delivery, reason: str) -> Delivery | None:
@@ -434,22 +797,19 @@ def delivery_fallback(*, delivery: Delivery, reason: str) -> Delivery | None:
     return fallback
 
 
-def deliveries_relay(*, limit: int | None = None) -> dict:
-    """The sweep: put back claims whose lease ran out, then send every due, pending row
-    (oldest first, at most ``limit``). Safe to run anywhere, any number of times at once:
-    each row is still claimed one by one. Returns counts."""
+def deliveries_relay(*, limit: int | None = None, seconds: float | None = None) -> dict:
+    """The sweep: put back claims whose lease ran out, then claim and send the due, pending
+    rows in chunks (oldest first, at most ``limit``, for at most ``seconds``). Safe to run
+    anywhere, any number of times at once: each chunk is claimed by one statement, and no
+    two claims share a row. Returns counts (``due``: the rows this run claimed)."""
     now = timezone.now()
     released = Delivery.objects.filter(state=DeliveryState.SENDING, lease_until__lt=now).update(
         state=DeliveryState.PENDING, lease_until=None
     )
     limit = limit or settings.NOTIFICATIONS_RELAY_BATCH
-    ids = list(
-        Delivery.objects.filter(state=DeliveryState.PENDING, due_at__lte=now)
-        .order_by("due_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    sent = sum(delivery_send(delivery_id=pk) for pk in ids)
-    return {"released": released, "due": len(ids), "sent": sent}
+    deadline = time.monotonic() + seconds if seconds is not None else None
+    claimed, sent, _finished = _drain(limit=limit, deadline=deadline)
+    return {"released": released, "due": claimed, "sent": sent}
 
 
 # --- Afterwards -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("documents.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("epaper.api.urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("petitions/", include("petitions.urls")),
     path("notifications/", include("notifications.urls")),
+    path("epaper/", include("epaper.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api-v1"))),

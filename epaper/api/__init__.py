@@ -1,0 +1,1 @@
+"""API of the e-paper app under /api/v1/epaper/ (see its issue)."""

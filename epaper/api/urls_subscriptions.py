@@ -1,0 +1,3 @@
+"""API routes of the e-paper app."""
+
+urlpatterns = []

@@ -69,7 +69,13 @@ class DirectoryGroupAdmin(admin.ModelAdmin):
 class DirectorySyncStateAdmin(admin.ModelAdmin):
     list_display = ["directory", "last_synced_at", "last_change_marker", "has_error"]
     search_fields = ["directory"]
-    readonly_fields = ["directory", "last_change_marker", "last_synced_at", "last_error"]
+    readonly_fields = [
+        "directory",
+        "last_change_marker",
+        "last_synced_at",
+        "last_error",
+        "outage_alerted_at",
+    ]
     actions = ["sync_now", "full_sync_now"]
 
     def has_add_permission(self, request):

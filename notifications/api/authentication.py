@@ -167,14 +167,20 @@ class ClientRateThrottle(throttling.BaseThrottle):
         return getattr(self, "_wait", 60)
 
 
+_redis: dict = {}
+
+
 def _count(key: str) -> int:
     """Add one to the counter ``key`` (kept 70 s) and return it: one round trip to Redis
     (``INCR`` and ``EXPIRE`` pipelined), or ``add``/``incr`` on another cache."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         name = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(name, write=True)  # the cache's own connection pool
-        pipe = client.pipeline(transaction=False)
+        if _redis.get("backend") is not backend:
+            # A client on the cache's own connection pool, made once (making one per call
+            # costs as much as the round trip).
+            _redis.update(backend=backend, client=backend._cache.get_client(name, write=True))
+        pipe = _redis["client"].pipeline(transaction=False)
         pipe.incr(name)
         pipe.expire(name, 70)
         return int(pipe.execute()[0])

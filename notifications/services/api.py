@@ -33,9 +33,9 @@ def api_recipients(spec: dict) -> list:
     if employees:
         found = {
             user.employee_number: user
-            for user in User.objects.filter(
-                employee_number__in=employees, is_active=True
-            ).select_related("notice_preference")
+            for user in User.objects.filter(employee_number__in=employees, is_active=True)
+            .select_related("notice_preference")
+            .order_by()
         }
     missing = [e for e in employees if e not in found]
     if missing:

@@ -12,9 +12,10 @@ Writing (inside the caller's transaction):
 Sending (``deliveries_send(delivery_ids=)`` from the task, ``deliveries_relay()`` the sweep,
 ``delivery_send(delivery_id=)`` for one row), a chunk of up to ``RELAY_CHUNK`` rows at a time:
 
-1. **claim**: one conditional statement, ``UPDATE … SET state='sending', claim_token=<new>,
-   lease_until=now+lease, attempts=attempts+1 WHERE id IN (SELECT … WHERE [id IN (…) AND]
-   state='pending' AND due_at<=now … FOR UPDATE SKIP LOCKED) AND state='pending' RETURNING *``
+1. **claim**: one conditional statement, ``WITH picked AS (SELECT id … WHERE [id IN (…) AND]
+   state='pending' AND due_at<=now … LIMIT n FOR UPDATE SKIP LOCKED) UPDATE … SET
+   state='sending', claim_token=<new>, lease_until=now+lease, attempts=attempts+1 FROM picked
+   WHERE … AND state='pending' RETURNING id``
    (PostgreSQL; elsewhere a select and the same conditional update). Only one claim matches
    a row, so two workers, a re-delivered task or a re-run sweep never send a row twice; the
    whole chunk shares the one token.
@@ -268,15 +269,19 @@ def outbox_sms(
 
 # --- Claiming -------------------------------------------------------------------------------
 
+# The pick is a materialised CTE, run once: as ``WHERE id IN (SELECT … LIMIT n FOR UPDATE
+# SKIP LOCKED)`` PostgreSQL may rescan the subquery for every row it updates, each rescan
+# skipping the rows just claimed and locking the next ones, until every due row is claimed.
 _CLAIM_SQL = """
-UPDATE {table} SET {state} = %s, {token} = %s, {lease} = %s, {attempts} = {attempts} + 1
-WHERE {pk} IN (
+WITH picked AS MATERIALIZED (
     SELECT {pk} FROM {table}
     WHERE {where} {state} = %s AND {due} <= %s
     ORDER BY {due}, {pk} LIMIT %s
     FOR UPDATE SKIP LOCKED
-) AND {state} = %s
-RETURNING *
+)
+UPDATE {table} SET {state} = %s, {token} = %s, {lease} = %s, {attempts} = {attempts} + 1
+FROM picked WHERE {table}.{pk} = picked.{pk} AND {table}.{state} = %s
+RETURNING {table}.{pk}
 """
 
 
@@ -301,9 +306,9 @@ def _claim_sql(*, by_ids: bool) -> str:
 def _claim_chunk(*, ids: list[int] | None = None, limit: int = RELAY_CHUNK):
     """Claim at most ``limit`` due, pending rows (of ``ids``, or the oldest due ones) with one
     new token: ``(rows, token)``, rows oldest first. One conditional statement on PostgreSQL
-    (``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *``: two workers
-    never wait for each other and never get the same row); elsewhere a select, the same
-    conditional update, and a select of what the token got."""
+    (``WITH picked AS (SELECT … FOR UPDATE SKIP LOCKED) UPDATE … RETURNING id``: two workers
+    never wait for each other and never get the same row); elsewhere a select and the same
+    conditional update. Then one select of the rows the token got."""
     token = uuid.uuid4().hex
     if ids is not None and not ids:
         return [], token
@@ -312,28 +317,33 @@ def _claim_chunk(*, ids: list[int] | None = None, limit: int = RELAY_CHUNK):
     if ids is not None:
         limit = len(ids)
     if db_connection.vendor == "postgresql":
-        params = [DeliveryState.SENDING, token, lease_until]
-        if ids is not None:
-            params.append(list(ids))
-        params += [DeliveryState.PENDING, now, limit, DeliveryState.PENDING]
-        rows = list(Delivery.objects.raw(_claim_sql(by_ids=ids is not None), params))
+        params = [list(ids)] if ids is not None else []
+        params += [DeliveryState.PENDING, now, limit]
+        params += [DeliveryState.SENDING, token, lease_until, DeliveryState.PENDING]
+        with db_connection.cursor() as cursor:
+            cursor.execute(_claim_sql(by_ids=ids is not None), params)
+            picked = [pk for (pk,) in cursor.fetchall()]
     else:
         due = Delivery.objects.filter(state=DeliveryState.PENDING, due_at__lte=now)
         if ids is not None:
             due = due.filter(pk__in=ids)
         picked = list(due.order_by("due_at", "pk").values_list("pk", flat=True)[:limit])
-        if not picked:
-            return [], token
-        Delivery.objects.filter(pk__in=picked, state=DeliveryState.PENDING, due_at__lte=now).update(
-            state=DeliveryState.SENDING,
-            claim_token=token,
-            lease_until=lease_until,
-            attempts=F("attempts") + 1,
-        )
-        rows = list(
-            Delivery.objects.filter(pk__in=picked, claim_token=token, state=DeliveryState.SENDING)
-        )
-    rows.sort(key=lambda row: (row.due_at, row.pk))
+        if picked:
+            Delivery.objects.filter(
+                pk__in=picked, state=DeliveryState.PENDING, due_at__lte=now
+            ).update(
+                state=DeliveryState.SENDING,
+                claim_token=token,
+                lease_until=lease_until,
+                attempts=F("attempts") + 1,
+            )
+    if not picked:
+        return [], token
+    rows = list(
+        Delivery.objects.filter(
+            pk__in=picked, claim_token=token, state=DeliveryState.SENDING
+        ).order_by("due_at", "pk")
+    )
     return rows, token
 
 

@@ -40,13 +40,17 @@ def _fresh_smtp_connection():
 @dataclass
 class Sink:
     """What the SMTP sink received. ``hold`` set: the next RCPT waits until it is cleared
-    (a server that stalls while a worker is mid-send)."""
+    (a server that stalls while a worker is mid-send). Addresses in ``refuse`` get a 550 at
+    RCPT; ``greetings`` counts EHLOs (one per connection smtplib opens)."""
 
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     rcpt_seen: threading.Event = field(default_factory=threading.Event)
     hold: threading.Event = field(default_factory=threading.Event)
+    refuse: set[str] = field(default_factory=set)
+    raw: list[bytes] = field(default_factory=list)
+    greetings: int = 0
 
     def wait_for(self, count: int, timeout: float = 20) -> list[EmailMessage]:
         deadline = time.monotonic() + timeout
@@ -59,14 +63,22 @@ class _Handler:
     def __init__(self, sink: Sink):
         self.sink = sink
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sink.greetings += 1
+        session.host_name = hostname
+        return responses
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.sink.rcpt_seen.set()
         while self.sink.hold.is_set():
             await asyncio.sleep(0.05)
+        if address in self.sink.refuse:
+            return "550 5.1.1 No such user"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.sink.raw.append(envelope.original_content or envelope.content)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.sink.messages.append(message)
         self.sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))

@@ -768,3 +768,22 @@ PETITIONS_MAX_EXTENSION_WORKING_DAYS = env_int(
 )
 PETITIONS_REMINDER_DAYS_BEFORE = env_int("PETITIONS_REMINDER_DAYS_BEFORE", 2, minimum=0)
 PETITIONS_RETENTION_DAYS = env_int("PETITIONS_RETENTION_DAYS", 5 * 365, minimum=1)
+
+# --- epaper ---
+# The ministry's newsletters (電子報訂閱). The subscriber pages under /epaper/ are marked
+# login_not_required; /epaper/manage/ and /epaper/editor/ need a login and an epaper role.
+# Abuse limits of the subscription form, the "send the link again" and "mail me my link" forms
+# and POST /api/v1/epaper/subscriptions/ (fixed windows in the cache, core.ratelimit; off only
+# for benchmarks): requests per IP and per e-mail address in one window.
+EPAPER_RATE_LIMIT_ENABLED = env_bool("EPAPER_RATE_LIMIT_ENABLED", True)
+EPAPER_RATE_WINDOW_SECONDS = env_int("EPAPER_RATE_WINDOW_SECONDS", 3600, minimum=1)
+EPAPER_RATE_PER_IP = env_int("EPAPER_RATE_PER_IP", 20, minimum=1)
+EPAPER_RATE_PER_EMAIL = env_int("EPAPER_RATE_PER_EMAIL", 5, minimum=1)
+# Mail domains the subscription refuses (comma-separated; a domain covers its subdomains),
+# e.g. throwaway-address services. The answer is the same neutral page: nothing is mailed.
+EPAPER_BLOCKED_DOMAINS = [
+    domain.lower().lstrip(".") for domain in env_list("EPAPER_BLOCKED_DOMAINS", [])
+]
+# Largest CSV file of a subscriber import (bytes) and most rows in one file.
+EPAPER_IMPORT_MAX_BYTES = env_int("EPAPER_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+EPAPER_IMPORT_MAX_ROWS = env_int("EPAPER_IMPORT_MAX_ROWS", 200_000, minimum=1)

@@ -787,3 +787,7 @@ EPAPER_BLOCKED_DOMAINS = [
 # Largest CSV file of a subscriber import (bytes) and most rows in one file.
 EPAPER_IMPORT_MAX_BYTES = env_int("EPAPER_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 EPAPER_IMPORT_MAX_ROWS = env_int("EPAPER_IMPORT_MAX_ROWS", 200_000, minimum=1)
+# Issues (editors' pages): largest image an editor may upload into an issue (bytes; PNG, JPEG or
+# GIF by content) and most images of one issue.
+EPAPER_MAX_IMAGE_BYTES = env_int("EPAPER_MAX_IMAGE_BYTES", 2 * 1024 * 1024, minimum=1024)
+EPAPER_MAX_IMAGES_PER_ISSUE = env_int("EPAPER_MAX_IMAGES_PER_ISSUE", 30, minimum=1)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import logging
 import math
 import time
 import unicodedata
@@ -17,17 +16,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import TrigramSimilarity
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import ratelimit
+
 from ..choices import BlockRuleKind, PetitionStatus
 from ..models import BlockRule, Petition
-
-logger = logging.getLogger(__name__)
 
 
 class SubmissionRefused(ValidationError):
@@ -82,54 +80,10 @@ def check_blocked(*, email: str, ip: str | None) -> None:
         )
 
 
-# --- Rate limits (fixed windows in the cache) ----------------------------------------------------
-# The cache is Redis in production. When it is down every check here allows the request and logs
-# a warning (the limits are a brake on abuse, not a reason to turn citizens away); each call is
-# bounded by the cache's socket timeouts (settings.CACHES).
-
-
-# After a cache error the limits are skipped for this many seconds without asking the cache
-# again, so one request during an outage waits for at most one cache timeout, not one per call.
-CACHE_RETRY_SECONDS = 10
-_cache_down_until = 0.0
-
-
-def _cache_down() -> bool:
-    return time.monotonic() < _cache_down_until
-
-
-def _cache_failed() -> None:
-    global _cache_down_until  # noqa: PLW0603 - a process-local circuit breaker
-    _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
-    logger.warning("petitions rate limit skipped: the cache is unreachable", exc_info=True)
-
-
-def _hit(key: str, *, limit: int, window: int) -> bool:
-    """Count one event in a fixed window; True while within ``limit`` (and when the cache is
-    unreachable)."""
-    if _cache_down():
-        return True
-    try:
-        cache.add(key, 0, timeout=window)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
-            count = 1
-    except Exception:  # noqa: BLE001 - any cache backend error: degrade, never fail the request
-        _cache_failed()
-        return True
-    return count <= limit
-
-
-def _cache_get_many(keys: list[str]) -> dict:
-    if _cache_down():
-        return {}
-    try:
-        return cache.get_many(keys)
-    except Exception:  # noqa: BLE001 - see _hit
-        _cache_failed()
-        return {}
+# --- Rate limits (fixed windows in the cache: core.ratelimit) ------------------------------------
+# When the cache is unreachable every check here allows the request and logs a warning (the
+# limits are a brake on abuse, not a reason to turn citizens away); see core.ratelimit for the
+# timeouts and its circuit breaker.
 
 
 def check_submission_rate(*, email: str, ip: str | None) -> None:
@@ -138,7 +92,7 @@ def check_submission_rate(*, email: str, ip: str | None) -> None:
         return
     window = settings.PETITIONS_RATE_WINDOW_SECONDS
     minutes = max(1, window // 60)
-    if ip and not _hit(
+    if ip and not ratelimit.hit(
         "petitions:rate:ip:" + ip, limit=settings.PETITIONS_RATE_PER_IP, window=window
     ):
         raise SubmissionRefused(
@@ -150,7 +104,7 @@ def check_submission_rate(*, email: str, ip: str | None) -> None:
             params={"minutes": minutes},
         )
     key = "petitions:rate:email:" + hashlib.sha256(email.lower().encode()).hexdigest()
-    if not _hit(key, limit=settings.PETITIONS_RATE_PER_EMAIL, window=window):
+    if not ratelimit.hit(key, limit=settings.PETITIONS_RATE_PER_EMAIL, window=window):
         raise SubmissionRefused(
             _(
                 "You have sent several petitions from this e-mail address recently. Please try "
@@ -176,7 +130,7 @@ def check_resend_rate(*, email: str, ip: str | None, case_number: str = "") -> N
     if case_number:
         keys.append(("petitions:resend:case:" + case_number[:40], per_email))
     for key, limit in keys:
-        if not _hit(key, limit=limit, window=window):
+        if not ratelimit.hit(key, limit=limit, window=window):
             raise SubmissionRefused(
                 _(
                     "You have asked for this several times recently. Please check your e-mail "
@@ -215,7 +169,7 @@ def check_lookup_rate(*, ip: str | None, case_number: str = "") -> None:
     if not settings.PETITIONS_RATE_LIMIT_ENABLED or not ip:
         return
     count_key, last_key = _ip_keys(ip)
-    values = _cache_get_many([count_key, last_key])
+    values = ratelimit.get_many([count_key, last_key])
     delay = lookup_delay(int(values.get(count_key) or 0))
     wait = float(values.get(last_key) or 0) + delay - time.time()
     if delay and wait > 0:
@@ -231,7 +185,7 @@ def lookup_proof_required(*, case_number: str) -> bool:
     if not settings.PETITIONS_RATE_LIMIT_ENABLED or not case_number:
         return False
     key = _case_key(case_number)
-    failures = int(_cache_get_many([key]).get(key) or 0)
+    failures = int(ratelimit.get_many([key]).get(key) or 0)
     return failures >= settings.PETITIONS_LOOKUP_PER_CASE
 
 
@@ -242,14 +196,10 @@ def lookup_failure_record(*, ip: str | None, case_number: str) -> None:
     window = settings.PETITIONS_LOOKUP_WINDOW_SECONDS
     if ip:
         count_key, last_key = _ip_keys(ip)
-        _hit(count_key, limit=0, window=window)
-        if not _cache_down():
-            try:
-                cache.set(last_key, time.time(), timeout=window)
-            except Exception:  # noqa: BLE001 - see _hit
-                _cache_failed()
+        ratelimit.hit(count_key, limit=0, window=window)
+        ratelimit.set_value(last_key, time.time(), timeout=window)
     if case_number:
-        _hit(_case_key(case_number), limit=0, window=window)
+        ratelimit.hit(_case_key(case_number), limit=0, window=window)
 
 
 # --- Near-duplicates -----------------------------------------------------------------------------

@@ -791,3 +791,32 @@ EPAPER_IMPORT_MAX_ROWS = env_int("EPAPER_IMPORT_MAX_ROWS", 200_000, minimum=1)
 # GIF by content) and most images of one issue.
 EPAPER_MAX_IMAGE_BYTES = env_int("EPAPER_MAX_IMAGE_BYTES", 2 * 1024 * 1024, minimum=1024)
 EPAPER_MAX_IMAGES_PER_ISSUE = env_int("EPAPER_MAX_IMAGES_PER_ISSUE", 30, minimum=1)
+# Sending of issues (epaper/services/sending.py): the newsletters' From address (default
+# NOTIFICATIONS_FROM_EMAIL, else DEFAULT_FROM_EMAIL) and the envelope sender that bounces
+# return to (default NOTIFICATIONS_BOUNCE_ADDRESS, else the From address): the mailbox that
+# EPAPER_BOUNCE_IMAP_* reads. One issue is sent at a time (lock epaper.send), so the SMTP
+# server sees at most EPAPER_SMTP_CONNECTIONS connections and EPAPER_SMTP_RATE messages a
+# second (token bucket; 0: no limit) from the e-papers.
+EPAPER_FROM_EMAIL = os.environ.get("EPAPER_FROM_EMAIL", "").strip()
+EPAPER_BOUNCE_ADDRESS = os.environ.get("EPAPER_BOUNCE_ADDRESS", "").strip()
+EPAPER_SMTP_CONNECTIONS = env_int("EPAPER_SMTP_CONNECTIONS", 4, minimum=1)
+EPAPER_SMTP_RATE = env_int("EPAPER_SMTP_RATE", 50, minimum=0)
+# Recipients claimed per batch; seconds a claim is leased (above the send task's 480 s hard
+# time limit, so a live worker is never overtaken; a dead worker's batch is resent after it);
+# tries of a recipient the server deferred before it counts as failed; seconds one send task
+# goes on before it hands over to a new one.
+EPAPER_SEND_BATCH = env_int("EPAPER_SEND_BATCH", 500, minimum=1)
+EPAPER_SEND_LEASE_SECONDS = env_int("EPAPER_SEND_LEASE_SECONDS", 600, minimum=1)
+EPAPER_SEND_MAX_ATTEMPTS = env_int("EPAPER_SEND_MAX_ATTEMPTS", 5, minimum=1)
+EPAPER_SEND_SECONDS = env_int("EPAPER_SEND_SECONDS", 240, minimum=1)
+# Bounces (epaper/services/bounces.py): the IMAP mailbox of EPAPER_BOUNCE_ADDRESS (empty host:
+# no bounce import), read every EPAPER_BOUNCE_MINUTES. A hard bounce (5.x.x) disables the
+# address at once; EPAPER_SOFT_BOUNCE_LIMIT soft bounces (4.x.x) of issues in a row do.
+EPAPER_BOUNCE_IMAP_HOST = os.environ.get("EPAPER_BOUNCE_IMAP_HOST", "").strip()
+EPAPER_BOUNCE_IMAP_PORT = env_int("EPAPER_BOUNCE_IMAP_PORT", 993, minimum=1)
+EPAPER_BOUNCE_IMAP_USER = os.environ.get("EPAPER_BOUNCE_IMAP_USER", "")
+EPAPER_BOUNCE_IMAP_PASSWORD = os.environ.get("EPAPER_BOUNCE_IMAP_PASSWORD", "")
+EPAPER_BOUNCE_IMAP_MAILBOX = os.environ.get("EPAPER_BOUNCE_IMAP_MAILBOX", "INBOX")
+EPAPER_BOUNCE_IMAP_SSL = env_bool("EPAPER_BOUNCE_IMAP_SSL", True)
+EPAPER_BOUNCE_MINUTES = env_int("EPAPER_BOUNCE_MINUTES", 10, minimum=1)
+EPAPER_SOFT_BOUNCE_LIMIT = env_int("EPAPER_SOFT_BOUNCE_LIMIT", 3, minimum=1)

@@ -5,3 +5,23 @@ from django.utils.translation import gettext_lazy as _
 class EpaperConfig(AppConfig):
     name = "epaper"
     verbose_name = _("E-papers")
+
+    def ready(self):
+        from core import audit
+
+        from . import tiles  # noqa: F401 - registers the tiles
+        from .models import Issue
+
+        # Who scheduled, unscheduled or cancelled an issue, and when (the content and the
+        # counters the sender updates are left out).
+        audit.register(
+            Issue,
+            exclude=[
+                "html",
+                "text",
+                "recipients",
+                "sent_count",
+                "failed_count",
+                "bounced_count",
+            ],
+        )

@@ -18,8 +18,9 @@ API sender with a client-credentials token holding ``notifications:send``.
 3. E-mail: one Celery worker (``--pool=solo``) started after 1 and 2 drains every delivery
    queued by them into the sink: e-mails/s until the last is marked sent. Then raw
    ``smtplib`` (a separate process, one connection, ``sendmail``) sends the same MIME messages
-   (BENCH_RAW, default the same count) to the same sink; the table shows the outbox's rate as
-   a share of raw (target >= 60 %).
+   (the bytes ``outbox.email_bytes`` wrote for each row, under another Message-ID; BENCH_RAW,
+   default the same count) to the same sink; the table shows the outbox's rate as a share of
+   raw (target >= 60 %).
 
 Checks (exit 1 otherwise): every POST answered 201, every person has exactly one fan-out
 notice, every delivery was sent exactly once (the sink saw each Message-ID once).

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +27,7 @@ from accounts.oidc.clients import ClientCaller, authenticate_client, parse_beare
 from ..constants import API_AUTH_CACHE_SECONDS, SCOPE_SEND
 from ..models import ApiClient
 from ..selectors import api_client_for
+from ..services.outbox import cache_redis
 
 _UNKNOWN = object()
 _CACHE_SIZE = 1000
@@ -167,23 +167,18 @@ class ClientRateThrottle(throttling.BaseThrottle):
         return getattr(self, "_wait", 60)
 
 
-_redis: dict = {}
-
-
 def _count(key: str) -> int:
     """Add one to the counter ``key`` (kept 70 s) and return it: one round trip to Redis
     (``INCR`` and ``EXPIRE`` pipelined), or ``add``/``incr`` on another cache."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
+    redis = cache_redis()
+    if redis is not None:
+        backend, client = redis
         name = backend.make_and_validate_key(key)
-        if _redis.get("backend") is not backend:
-            # A client on the cache's own connection pool, made once (making one per call
-            # costs as much as the round trip).
-            _redis.update(backend=backend, client=backend._cache.get_client(name, write=True))
-        pipe = _redis["client"].pipeline(transaction=False)
+        pipe = client.pipeline(transaction=False)
         pipe.incr(name)
         pipe.expire(name, 70)
         return int(pipe.execute()[0])
+    backend = caches["default"]
     if backend.add(key, 1, timeout=70):
         return 1
     return backend.incr(key)

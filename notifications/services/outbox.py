@@ -60,7 +60,8 @@ from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ValidationError
 from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
@@ -123,11 +124,31 @@ def _source_fields(source) -> dict:
 # --- Enqueueing -----------------------------------------------------------------------------
 
 
+_redis: dict = {}
+
+
+def cache_redis() -> tuple[object, object] | None:
+    """``(backend, client)``: a Redis client on the default cache's own connection pool, made
+    once per process (making one per call, as the cache does, costs as much as the round
+    trip); None when the cache is not Redis."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None
+    if _redis.get("backend") is not backend:
+        _redis.update(backend=backend, client=backend._cache.get_client(write=True))
+    return backend, _redis["client"]
+
+
 def _relay_flag_take() -> bool:
     """True when no relay task is known to be queued and not started yet: the caller
     publishes one (and the flag now says so). A cache outage answers True."""
     try:
-        return bool(cache.add(RELAY_QUEUED_KEY, 1, timeout=RELAY_QUEUED_SECONDS))
+        redis = cache_redis()
+        if redis is None:
+            return bool(cache.add(RELAY_QUEUED_KEY, 1, timeout=RELAY_QUEUED_SECONDS))
+        backend, client = redis
+        key = backend.make_and_validate_key(RELAY_QUEUED_KEY)
+        return bool(client.set(key, 1, nx=True, ex=RELAY_QUEUED_SECONDS))
     except Exception:  # noqa: BLE001 - no cache: publish as if alone
         return True
 

@@ -2,9 +2,13 @@
 recipients; the checked token is remembered, but a revoked token or a sender switched off is
 refused at once; idempotency without a look-up first."""
 
+import json
+
 import pytest
 from oauth2_provider.models import get_access_token_model
+from rest_framework.renderers import JSONRenderer
 
+from notifications.api.serializers import NotificationSerializer
 from notifications.models import ApiClient, ApiMessage, Delivery, Notice
 from tests.accounts.factories import RoleAssignmentFactory, RoleFactory
 from tests.notifications.test_api import _application, _body, _post, _token
@@ -32,6 +36,9 @@ def test_a_notice_costs_a_fixed_number_of_queries(make_user, django_assert_max_n
         response = _post(_body(message_id="c", recipients=everyone), token)
     assert response.status_code == 201
     assert response.json()["recipients"] == 30
+    message = ApiMessage.objects.get(message_id="c")
+    expected = JSONRenderer().render(NotificationSerializer(message).data)
+    assert response.json() == json.loads(expected)
     assert Notice.objects.filter(api_message__message_id="c").count() == 30
     assert Delivery.objects.filter(notice__api_message__message_id="c").count() == 30
 

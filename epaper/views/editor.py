@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -122,7 +123,10 @@ def _edit_page(request, newsletter, issue, *, form=None, asset_form=None, status
     editable = issue.state in issue_services.EDITABLE_STATES
     if form is None and editable:
         form = IssueForm(initial={"title": issue.title, "html": issue.html})
-    assets = [(a, asset_services.asset_url(a)) for a in issue.assets.order_by("created_at", "pk")]
+    assets = [
+        (asset, f'<img src="{asset_services.asset_url(asset)}" alt="{escape(asset.name)}">')
+        for asset in issue.assets.order_by("created_at", "pk")
+    ]
     return render(
         request,
         "epaper/editor/issue_edit.html",

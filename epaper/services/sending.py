@@ -374,6 +374,11 @@ def _mark(outcomes: list[_Outcome], token: str, result: BatchResult) -> None:
     retry = [o for o in outcomes if o.kind == RETRY]
     now = timezone.now()
     mine = IssueDelivery.objects.filter(claim_token=token, state=DeliveryState.SENDING)
+    if not failed and not retry:  # the usual case: one statement
+        if sent:
+            mine.filter(pk__in=sent).update(state=DeliveryState.SENT, sent_at=now, lease_until=None)
+        result.sent += len(sent)
+        return
     with transaction.atomic():
         if sent:
             mine.filter(pk__in=sent).update(state=DeliveryState.SENT, sent_at=now, lease_until=None)

@@ -3,7 +3,9 @@
 The SMTP sink (aiosmtpd) and the Redis of the fault tests are the notifications tests'
 (``tests/notifications/conftest.py``); test modules import the fixtures they use from here.
 ``smtp_settings`` points Django's EMAIL_* (and so ``BulkSmtp``) at the sink; the sink's
-``defer`` set answers 451 at RCPT for those addresses (its ``refuse`` set: 550).
+``defer`` set answers 451 at RCPT for those addresses (its ``refuse`` set: 550), and while
+``hold_data`` is set a message is received (in ``messages``) but its 250 reply waits: the
+server has the message and the sender does not know yet.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import threading
 from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import transaction
 from django.utils import timezone
 
+from accounts.oidc.services import role_assign
 from epaper.models import (
     Issue,
     IssueState,
@@ -54,18 +59,28 @@ class _DeferringHandler(_Handler):
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    async def handle_DATA(self, server, session, envelope):
+        reply = await super().handle_DATA(server, session, envelope)
+        self.sink.data_seen.set()
+        while self.sink.hold_data.is_set():
+            await asyncio.sleep(0.05)
+        return reply
+
 
 @pytest.fixture
 def smtp_sink():
     port = free_port()
     sink = Sink(port=port)
     sink.defer = set()
+    sink.hold_data = threading.Event()
+    sink.data_seen = threading.Event()
     controller = Controller(_DeferringHandler(sink), hostname="127.0.0.1", port=port)
     controller.start()
     try:
         yield sink
     finally:
         sink.hold.clear()
+        sink.hold_data.clear()
         controller.stop()
 
 
@@ -89,6 +104,12 @@ def _site(settings):
     settings.EPAPER_FROM_EMAIL = "epaper@mol.gov.tw"
     settings.EPAPER_BOUNCE_ADDRESS = "epaper-bounces@mol.gov.tw"
     settings.NOTIFICATIONS_MESSAGE_ID_DOMAIN = "mol.gov.tw"
+
+
+def grant(user, role: str):
+    with transaction.atomic():
+        role_assign(application=None, user=user, role_code=role)
+    return user
 
 
 def newsletter(code: str = "weekly") -> Newsletter:

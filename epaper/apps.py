@@ -9,7 +9,8 @@ class EpaperConfig(AppConfig):
     def ready(self):
         from core import audit
 
-        from . import tiles  # noqa: F401 - registers the tiles
+        # The tasks (send, bounces) register with Celery, the tiles with core.registry.
+        from . import tasks, tiles  # noqa: F401
         from .models import Issue
 
         # Who scheduled, unscheduled or cancelled an issue, and when (the content and the

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<slug:code>/<int:pk>/schedule/", editor.issue_schedule, name="editor_schedule"),
     path("<slug:code>/<int:pk>/unschedule/", editor.issue_unschedule, name="editor_unschedule"),
     path("<slug:code>/<int:pk>/cancel/", editor.issue_cancel, name="editor_cancel"),
+    path("<slug:code>/<int:pk>/test/", editor.issue_test, name="editor_test"),
     path("<slug:code>/<int:pk>/images/", editor.asset_upload, name="editor_asset_upload"),
     path(
         "<slug:code>/<int:pk>/images/<int:asset_pk>/delete/",

@@ -30,6 +30,7 @@ from ..models import Issue, IssueAsset, IssueState, Newsletter
 from ..selectors_archive import editable_newsletters, editor_issues, may_edit
 from ..services import assets as asset_services
 from ..services import issues as issue_services
+from ..services.sending import issue_test_send
 from .archive import ISSUE_CSP, localise
 
 EDITOR_PAGE_SIZE = 25
@@ -258,6 +259,25 @@ def issue_cancel(request, code: str, pk: int):
     return _post_action(
         request, code, pk, issue_services.issue_cancel, _("The issue was cancelled.")
     )
+
+
+@login_required
+@require_POST
+def issue_test(request, code: str, pk: int):
+    """Mail the issue, as subscribers will get it but marked as a test, to the editor's own
+    address (``services.sending.issue_test_send``)."""
+    newsletter = _newsletter(request, code)
+    issue = _issue(newsletter, pk)
+    try:
+        address = issue_test_send(issue=issue, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _message_of(exc))
+    else:
+        messages.success(
+            request,
+            _("A test of this issue was sent to your own address, %(email)s.") % {"email": address},
+        )
+    return redirect("epaper:editor_issue", code=newsletter.code, pk=issue.pk)
 
 
 @login_required

@@ -10,11 +10,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from freezegun import freeze_time
 
 from epaper.models import Issue, IssueAsset, IssueState
+from epaper.roles import MANAGER, editor_role
 from epaper.services.assets import asset_upload
 from tests.accounts.mfa_support import force_login_verified
 
@@ -22,6 +24,7 @@ from .issue_support import (  # noqa: F401 - fixtures
     SITE,
     bulletin,
     editors,
+    grant,
     make_issue,
     manager,
     media,
@@ -87,7 +90,7 @@ def test_an_editor_of_another_newsletter_sees_only_that_one(client, draft, edito
     # Nor through another newsletter's address.
     assert client.get(f"/epaper/editor/bulletin/{draft.pk}/").status_code == 404
     base = f"/epaper/editor/weekly/{draft.pk}/"
-    for action in ("schedule/", "unschedule/", "cancel/", "images/"):
+    for action in ("schedule/", "unschedule/", "cancel/", "images/", "test/"):
         assert client.post(base + action, {"now": "1"}).status_code == 404, action
     draft.refresh_from_db()
     assert draft.state == IssueState.DRAFT
@@ -115,9 +118,37 @@ def test_the_admin_is_closed_to_editors_who_are_not_staff(client, draft, editors
     owner, _c, _o = editors
     login(client, owner)
     response = client.get("/admin/epaper/issue/")
-    assert response.status_code in (302, 403, 404)
-    if response.status_code == 302:
-        assert "login" in response["Location"]
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def _staff_with_issue_permissions(make_user, username, role):
+    user = grant(make_user(username=username, is_staff=True), role)
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="epaper", codename__endswith="_issue")
+    )
+    return user
+
+
+def test_the_admin_shows_issues_to_managers_only_and_never_writes_them(
+    client, draft, make_user, site
+):
+    staff_editor = _staff_with_issue_permissions(make_user, "staff-editor", editor_role("weekly"))
+    force_login_verified(client, staff_editor)
+    assert client.get("/admin/epaper/issue/").status_code == 403
+    assert client.get(f"/admin/epaper/issue/{draft.pk}/change/").status_code == 403
+    staff_manager = _staff_with_issue_permissions(make_user, "staff-manager", MANAGER)
+    force_login_verified(client, staff_manager)
+    listing = client.get("/admin/epaper/issue/")
+    assert listing.status_code == 200
+    assert "週報草稿" in listing.content.decode()
+    assert client.get("/admin/epaper/issue/add/").status_code == 403
+    response = client.post(
+        f"/admin/epaper/issue/{draft.pk}/change/", {"title": "改", "state": IssueState.SENT}
+    )
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert (draft.title, draft.state) == ("週報草稿", IssueState.DRAFT)
 
 
 # --- The list -------------------------------------------------------------------------------
@@ -258,10 +289,38 @@ def test_cancelling_from_the_page(client, draft, editors, site):
     assert client.get(f"/epaper/editor/weekly/{draft.pk}/schedule/").status_code == 302
 
 
+def test_a_test_of_the_issue_goes_to_the_editor_only(client, draft, editors, site, mailoutbox):
+    owner, colleague, _o = editors
+    owner.email = "owner@mol.gov.tw"
+    owner.save()
+    login(client, colleague)
+    assert client.post(f"/epaper/editor/weekly/{draft.pk}/test/").status_code == 404
+    assert mailoutbox == []
+    login(client, owner)
+    response = client.post(f"/epaper/editor/weekly/{draft.pk}/test/", follow=True)
+    assert response.redirect_chain == [(f"/epaper/editor/weekly/{draft.pk}/", 302)]
+    [message] = mailoutbox
+    assert message.to == ["owner@mol.gov.tw"]
+    assert "週報草稿" in message.subject and "TEST" in message.subject
+    assert "owner@mol.gov.tw" in response.content.decode()  # the confirmation names it
+    draft.refresh_from_db()
+    assert (draft.state, draft.recipients, draft.sent_count) == (IssueState.DRAFT, 0, 0)
+
+
+def test_a_test_without_an_address_says_why(client, draft, editors, site, mailoutbox):
+    owner, _c, _o = editors
+    owner.email = ""
+    owner.save()
+    login(client, owner)
+    response = client.post(f"/epaper/editor/weekly/{draft.pk}/test/", follow=True)
+    assert 'role="alert"' in response.content.decode()
+    assert mailoutbox == []
+
+
 def test_actions_need_post(client, draft, editors, site):
     owner, _c, _o = editors
     login(client, owner)
-    for action in ("unschedule/", "cancel/", "images/"):
+    for action in ("unschedule/", "cancel/", "images/", "test/"):
         assert client.get(f"/epaper/editor/weekly/{draft.pk}/{action}").status_code == 405
 
 

@@ -53,8 +53,15 @@ def editable_newsletters(user) -> list[Newsletter]:
 
 
 def is_editor(user) -> bool:
-    """Whether ``user`` may edit at least one newsletter (the intranet tile)."""
-    return bool(editable_newsletters(user))
+    """Whether ``user`` may edit at least one newsletter (the intranet tile). Asked on every
+    intranet page: a person holding no role at all costs no query (the roles are cached on
+    the user by ``accounts.authz``)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if authz.has_role(user, MANAGER):  # superusers too
+        return True
+    held = authz.held_roles(user)
+    return bool(held) and Newsletter.objects.filter(editor_role__in=list(held)).exists()
 
 
 def editor_issues(newsletter: Newsletter) -> QuerySet[Issue]:

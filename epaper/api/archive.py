@@ -7,7 +7,8 @@ newsletter answers 404 in the API's error shape.
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions
 
 from core.api.pagination import StandardPagination
@@ -22,6 +23,7 @@ class ArchivePagination(StandardPagination):
     max_page_size = 100
 
 
+@extend_schema(tags=["epaper"])
 class NewsletterIssueListView(generics.ListAPIView):
     """Published issues of one newsletter, newest first."""
 
@@ -43,6 +45,15 @@ class NewsletterIssueListView(generics.ListAPIView):
 
     @extend_schema(
         summary="Published issues of a newsletter",
+        parameters=[
+            OpenApiParameter(
+                "code",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="The newsletter's code (see GET /api/v1/epaper/newsletters/), "
+                "e.g. weekly.",
+            )
+        ],
         responses={
             200: ArchiveIssueSerializer(many=True),
             404: OpenApiResponse(description="No newsletter has this code."),

@@ -202,3 +202,9 @@ def test_the_api_is_read_only(client, archive):
     response = client.post("/api/v1/epaper/newsletters/weekly/issues/", {"title": "x"})
     assert response.status_code in (403, 405)
     assert Issue.objects.count() == 6
+
+
+def test_the_api_is_described_in_the_schema(client):
+    schema = client.get("/api/schema/").content.decode()
+    assert "/api/v1/epaper/newsletters/{code}/issues/:" in schema
+    assert "PaginatedArchiveIssueList" in schema

@@ -15,8 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from freezegun import freeze_time
 
+from accounts import authz
 from epaper.models import Issue, IssueAsset, IssueState
 from epaper.roles import MANAGER, editor_role
+from epaper.selectors_archive import is_editor
 from epaper.services.assets import asset_upload
 from tests.accounts.mfa_support import force_login_verified
 
@@ -112,6 +114,12 @@ def test_the_intranet_tile_shows_for_editors_only(client, editors, site):
     assert 'href="/epaper/editor/"' not in client.get("/intranet/").content.decode()
     login(client, owner)
     assert 'href="/epaper/editor/"' in client.get("/intranet/").content.decode()
+
+
+def test_the_tile_costs_no_query_for_someone_without_roles(outsider, django_assert_num_queries):
+    authz.held_roles(outsider)  # read once per request, for every role check
+    with django_assert_num_queries(0):
+        assert not is_editor(outsider)
 
 
 def test_the_admin_is_closed_to_editors_who_are_not_staff(client, draft, editors, site):

@@ -15,6 +15,8 @@ API sender with a client-credentials token holding ``notifications:send``.
 2. Individual notices: BENCH_API_NOTICES (default 10000) POSTs, each to one person by
    employee number, from BENCH_CLIENTS (default 4) keep-alive connections: notices/s, POST
    latency p50/p95 (target p95 < 30 ms), and the time until the last one is in its inbox.
+   Also the gunicorn workers' CPU time per POST and the load average before and after: on a
+   shared machine the latency depends on what else runs, the CPU time much less.
 3. E-mail: one Celery worker (``--pool=solo``) started after 1 and 2 drains every delivery
    queued by them into the sink: e-mails/s until the last is marked sent. Then raw
    ``smtplib`` (a separate process, one connection, ``sendmail``) sends the same MIME messages
@@ -471,7 +473,10 @@ def main() -> int:
         step("fan-out")
         fan = fan_out(server.port, cookies)
         step("individual notices")
+        cpu, load = server.cpu_seconds(), os.getloadavg()[0]
         one = individual(server.port, users, cookies)
+        one["cpu_ms"] = (server.cpu_seconds() - cpu) / max(one["ok"], 1) * 1000
+        one["load"] = (load, os.getloadavg()[0])
         server.stop()
         server = None
         step("worker drains the outbox")
@@ -506,6 +511,10 @@ def main() -> int:
         f"  p95 < {P95_TARGET_MS:.0f} ms {'ok' if one['p95'] < P95_TARGET_MS else 'MISSED'}"
     )
     print(f"{'API: seconds until the last is in its inbox':<46}{one['visible']:>12.2f}")
+    print(
+        f"{'API: gunicorn CPU ms per POST (both workers)':<46}{one['cpu_ms']:>12.1f}"
+        f"  (load average {one['load'][0]:.1f} before, {one['load'][1]:.1f} after)"
+    )
     print(
         f"{'e-mails/s by one worker through the outbox':<46}{mail['rate']:>12.0f}"
         f"  ({mail['sent']}/{mail['total']} sent)"

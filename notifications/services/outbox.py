@@ -43,10 +43,13 @@ so mail clients and the gateway see one message.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
+import queue
 import random
 import re
 import smtplib
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -759,6 +762,139 @@ def delivery_send(*, delivery_id: int) -> bool:
     return bool(rows) and _send_claimed(rows, token) == 1
 
 
+class _Sender:
+    """A thread that sends claimed rows one after the other (``_send_one``: over the worker's
+    one SMTP connection, or the SMS gateway) while the caller's thread claims the next chunk
+    and marks what was sent: the database's time hides behind the provider's. It never
+    touches the database. Each job is answered on ``results``: ``(token, row, tried)``, tried
+    None for a row it did not try (stopping, or past the job's ``not_after``), a ``_Stop`` for
+    a send stopped by the soft time limit."""
+
+    def __init__(self):
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.results: queue.SimpleQueue = queue.SimpleQueue()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            token, row, not_after = job
+            if self.stopping.is_set() or time.monotonic() > not_after:
+                self.results.put((token, row, None))
+                continue
+            try:
+                tried = _send_one(row)
+            except _Stop as stop:
+                tried = stop
+                self.stopping.set()  # the rest comes back untried
+            except BaseException as exc:  # noqa: BLE001 - reported as that row's error
+                tried = _Tried(row, timezone.now(), AttemptOutcome.RETRY, error=repr(exc))
+            self.results.put((token, row, tried))
+
+
+def _send_chunks(claims, *, deadline: float | None) -> tuple[int, int, bool]:
+    """Send the chunks ``claims`` yields (``(rows, token)``, claimed lazily: the next one
+    while the sender is still busy with this one) until it is exhausted or ``deadline``
+    passed: ``(claimed, sent, finished)``. Marks each chunk when it is done, and what was sent
+    at least every ``MARK_EVERY_SECONDS``; rows not tried (time is up, or half their lease
+    has passed) are released."""
+    sender = _Sender()
+    lease = settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS / 2
+    waiting: dict[str, set[int]] = {}  # token -> rows handed to the sender, not answered yet
+    tried: dict[str, list[_Tried]] = defaultdict(list)
+    untried: dict[str, list[int]] = defaultdict(list)
+    claimed = sent = 0
+    exhausted = finished = False
+    marked_at = time.monotonic()
+
+    def mark(*, all_: bool) -> int:
+        count = 0
+        for token in list(tried.keys() | untried.keys()):
+            if all_ or not waiting.get(token):
+                count += _record(tried[token], token)
+                del tried[token]
+                _release(untried.pop(token, []), token)
+        return count
+
+    def answer(item) -> None:
+        token, row, result = item
+        waiting[token].discard(row.pk)
+        if result is None:
+            untried[token].append(row.pk)
+        elif isinstance(result, _Stop):
+            tried[token].append(result.args[0])
+            raise SoftTimeLimitExceeded() from result
+        else:
+            tried[token].append(result)
+
+    try:
+        while True:
+            queued = sum(len(pks) for pks in waiting.values())
+            if not exhausted and queued <= RELAY_CHUNK // 2:
+                if deadline is not None and time.monotonic() > deadline:
+                    exhausted = True
+                else:
+                    rows, token = next(claims, ([], None))
+                    if token is None:
+                        exhausted = finished = True
+                    elif rows:
+                        claimed += len(rows)
+                        waiting[token] = {row.pk for row in rows}
+                        not_after = time.monotonic() + lease
+                        if deadline is not None:
+                            not_after = min(not_after, deadline)
+                        for row in rows:
+                            sender.jobs.put((token, row, not_after))
+                        continue
+                    continue
+            if not queued:
+                break
+            try:
+                answer(sender.results.get(timeout=MARK_EVERY_SECONDS))
+            except queue.Empty:
+                if not sender.thread.is_alive():  # pragma: no cover - it answers every job
+                    break
+            every = time.monotonic() - marked_at >= MARK_EVERY_SECONDS
+            if every or any(not pks for pks in waiting.values()):
+                sent += mark(all_=every)
+                waiting = {token: pks for token, pks in waiting.items() if pks}
+                if every:
+                    marked_at = time.monotonic()
+    finally:
+        sender.stopping.set()
+        sender.jobs.put(None)
+        sender.thread.join()  # the send in flight ends; the rest comes back untried
+        while True:
+            try:
+                token, row, result = sender.results.get_nowait()
+            except queue.Empty:
+                break
+            waiting[token].discard(row.pk)
+            if result is None:
+                untried[token].append(row.pk)
+            else:
+                tried[token].append(result.args[0] if isinstance(result, _Stop) else result)
+        sent += mark(all_=True)
+    return claimed, sent, finished
+
+
+def _id_chunks(ids: list[int]):
+    for start in range(0, len(ids), RELAY_CHUNK):
+        yield _claim_chunk(ids=ids[start : start + RELAY_CHUNK])
+
+
+def _due_chunks(limit: int | None):
+    claimed = 0
+    while limit is None or claimed < limit:
+        size = RELAY_CHUNK if limit is None else min(RELAY_CHUNK, limit - claimed)
+        rows, token = _claim_chunk(limit=size)
+        if not rows:
+            return
+        claimed += len(rows)
+        yield rows, token
+
+
 def deliveries_send(
     *, delivery_ids: list[int], drain: bool = False, seconds: float | None = None
 ) -> int:
@@ -769,18 +905,12 @@ def deliveries_send(
     bounds the work (claimed rows left untried then are released). Returns how many were
     handed to the provider."""
     deadline = time.monotonic() + seconds if seconds is not None else None
-    sent = 0
-    ids = list(dict.fromkeys(delivery_ids))
-    for start in range(0, len(ids), RELAY_CHUNK):
-        if deadline is not None and time.monotonic() > deadline:
-            return sent
-        rows, token = _claim_chunk(ids=ids[start : start + RELAY_CHUNK])
-        sent += _send_claimed(rows, token, deadline=deadline)
+    chunks = _id_chunks(list(dict.fromkeys(delivery_ids)))
     if drain:
-        _claimed, drained, finished = _drain(limit=None, deadline=deadline)
-        sent += drained
-        if not finished:  # out of time with rows still due: another task goes on
-            _publish([], always=True)
+        chunks = itertools.chain(chunks, _due_chunks(None))
+    _claimed, sent, finished = _send_chunks(chunks, deadline=deadline)
+    if drain and not finished:  # out of time with rows still due: another task goes on
+        _publish([], always=True)
     return sent
 
 
@@ -788,17 +918,7 @@ def _drain(*, limit: int | None, deadline: float | None) -> tuple[int, int, bool
     """Claim and send due rows chunk by chunk until none is left, ``limit`` rows were claimed
     or ``deadline`` passed: ``(claimed, sent, finished)``, finished False when time ran out
     (rows may still be due)."""
-    claimed = sent = 0
-    while limit is None or claimed < limit:
-        if deadline is not None and time.monotonic() > deadline:
-            return claimed, sent, False
-        size = RELAY_CHUNK if limit is None else min(RELAY_CHUNK, limit - claimed)
-        rows, token = _claim_chunk(limit=size)
-        if not rows:
-            break
-        claimed += len(rows)
-        sent += _send_claimed(rows, token, deadline=deadline)
-    return claimed, sent, True
+    return _send_chunks(_due_chunks(limit), deadline=deadline)
 
 
 def delivery_fallback(*, delivery: Delivery, reason: str) -> Delivery | None:

@@ -100,22 +100,23 @@ def test_sensitive_rows_of_a_chunk_lose_their_text_and_others_keep_it():
 
 
 def test_a_relay_that_starts_while_another_sends_takes_only_the_rest(monkeypatch):
-    """The second relay runs in the middle of the first one's chunk (as a second worker
+    """A second relay runs right after the first one claimed its chunk (as a second worker
     would): it claims only what the first did not, and no row goes out twice."""
     rows = _rows(7)
     monkeypatch.setattr(outbox_module, "RELAY_CHUNK", 3)
-    real_send = outbox_module._send_one
+    real_claim = outbox_module._claim_chunk
     inner: dict = {}
 
-    def send_one(delivery):
+    def claim(**kwargs):
+        claimed = real_claim(**kwargs)
         if not inner:
             inner["started"] = True
             inner["result"] = deliveries_relay()  # the other worker, right now
-        return real_send(delivery)
+        return claimed
 
-    monkeypatch.setattr(outbox_module, "_send_one", send_one)
+    monkeypatch.setattr(outbox_module, "_claim_chunk", claim)
     outer = deliveries_relay()
-    assert inner["result"]["due"] == 4  # the first claimed 3 before it started sending
+    assert inner["result"]["due"] == 4  # the first had claimed 3
     assert outer["sent"] + inner["result"]["sent"] == 7
     ids = [m.extra_headers["Message-ID"] for m in mail.outbox]
     assert sorted(ids) == sorted(r.message_id for r in rows)
@@ -202,6 +203,33 @@ def test_a_chunk_gives_back_what_it_had_no_time_for(settings):
     states = _states(rows)
     assert sorted(states.values()).count(DeliveryState.SENT) == 1
     assert sorted(states.values()).count(DeliveryState.PENDING) == 3
+
+
+def test_rows_whose_lease_is_half_gone_are_given_back_unsent(settings, monkeypatch):
+    """A slow provider: a chunk is sent for at most half its lease; the rest goes back to
+    pending at once (not counted as an attempt) and the next relay sends it, each row once."""
+    settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS = 0.3
+    rows = _rows(6)
+    real_send = outbox_module._send_email
+
+    def slow_send(delivery):
+        time.sleep(0.06)
+        return real_send(delivery)
+
+    monkeypatch.setattr(outbox_module, "_send_email", slow_send)
+    first = deliveries_send(delivery_ids=[r.pk for r in rows])
+    assert 1 <= first < 6
+    after = Delivery.objects.filter(pk__in=[r.pk for r in rows])
+    assert {(d.state, d.attempts) for d in after if d.state != DeliveryState.SENT} == {
+        (DeliveryState.PENDING, 0)
+    }
+    for _round in range(10):
+        if deliveries_relay()["due"] == 0:
+            break
+    assert set(_states(rows).values()) == {DeliveryState.SENT}
+    ids = [m.extra_headers["Message-ID"] for m in mail.outbox]
+    assert sorted(ids) == sorted(r.message_id for r in rows)
+    assert set(Delivery.objects.values_list("attempts", flat=True)) == {1}
 
 
 def test_the_relay_task_sends_its_rows_then_whatever_else_is_due():

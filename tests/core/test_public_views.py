@@ -73,6 +73,27 @@ PUBLIC_ROUTES = {
     "petitions/survey/<str:token>/",
     "petitions/statistics/",
     "petitions/statistics.csv",
+    "petitions/submitted/resend/",
+    "petitions/progress/new-code/",
+    # E-papers, public side: subscribing, confirming, preferences and leaving by signed link,
+    # "mail me my link", the archive and its feeds, images of published issues.
+    "epaper/",
+    "epaper/subscribed/",
+    "epaper/subscribed/resend/",
+    "epaper/confirm/<str:token>/",
+    "epaper/my-link/",
+    "epaper/preferences/<str:token>/",
+    "epaper/unsubscribe/<str:token>/",
+    "epaper/archive/",
+    "epaper/archive/<slug:code>/",
+    "epaper/archive/<slug:code>/<int:number>/",
+    "epaper/archive/<slug:code>/atom/",
+    "epaper/archive/<slug:code>/rss/",
+    "epaper/assets/<int:pk>/",
+    # E-paper API for citizens: the newsletters, their published issues, starting an opt-in.
+    "api/v1/epaper/newsletters/",
+    "api/v1/epaper/newsletters/<slug:code>/issues/",
+    "api/v1/epaper/subscriptions/",
     # Notifications: the desktop-agent feed (own bearer tokens, 401 without) and the SMS
     # gateway's delivery report (secret token in the path, 404 otherwise).
     "notifications/feed/",

@@ -67,6 +67,12 @@ def _names(newsletters) -> list[str]:
     return [localised(n, "name") for n in newsletters]
 
 
+def _joined(names: list[str]) -> str:
+    """Names as a list in the page's language (、 between Chinese names)."""
+    separator = ", " if (get_language() or "").startswith("en") else "、"
+    return separator.join(names) or "-"
+
+
 def _resend_form(data=None):
     return EmailForm(
         data,
@@ -271,7 +277,7 @@ def preferences(request, token: str):
         messages.success(
             request,
             _("You have left every newsletter (%(names)s). You can subscribe again any time.")
-            % {"names": "、".join(_names(left)) or "-"}
+            % {"names": _joined(_names(left))}
             if left
             else _("You receive no newsletter from us."),
         )

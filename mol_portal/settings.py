@@ -780,7 +780,8 @@ EPAPER_RATE_WINDOW_SECONDS = env_int("EPAPER_RATE_WINDOW_SECONDS", 3600, minimum
 EPAPER_RATE_PER_IP = env_int("EPAPER_RATE_PER_IP", 20, minimum=1)
 EPAPER_RATE_PER_EMAIL = env_int("EPAPER_RATE_PER_EMAIL", 5, minimum=1)
 # Mail domains the subscription refuses (comma-separated; a domain covers its subdomains),
-# e.g. throwaway-address services. The answer is the same neutral page: nothing is mailed.
+# e.g. throwaway-address services: the form and the API refuse such an address on its field
+# and nothing is mailed (a domain is no person, so saying so tells nobody who subscribes).
 EPAPER_BLOCKED_DOMAINS = [
     domain.lower().lstrip(".") for domain in env_list("EPAPER_BLOCKED_DOMAINS", [])
 ]

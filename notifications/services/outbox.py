@@ -20,8 +20,10 @@ Sending (``deliveries_send(delivery_ids=)`` from the task, ``deliveries_relay()`
    a row, so two workers, a re-delivered task or a re-run sweep never send a row twice; the
    whole chunk shares the one token.
 2. **send** each row outside any transaction, one after the other (e-mail over the one reused
-   SMTP connection, written by ``email_bytes``; SMS through the gateway). Each row has its own
-   outcome: a refused recipient (5xx) fails that row only and the connection goes on.
+   SMTP connection, written by ``email_bytes``; SMS through the gateway), on a thread of its
+   own (``_Sender``) while the task's thread claims the next chunk and marks the last one;
+   that thread never touches the database. Each row has its own outcome: a refused recipient
+   (5xx) fails that row only and the connection goes on.
 3. **mark** in one transaction per chunk (and at least every ``MARK_EVERY_SECONDS``): the sent
    rows with one ``UPDATE … WHERE id IN (…) AND claim_token=<ours>`` (sensitive ones lose
    their text and HTML), every attempt row with one ``INSERT``. On a temporary error a row
@@ -34,8 +36,8 @@ A worker that dies between 1 and 3 leaves its rows ``sending``; once ``lease_unt
 the sweep puts them back to ``pending`` and they are sent again. The lease
 (``NOTIFICATIONS_CLAIM_LEASE_SECONDS``) is longer than the task's hard time limit, so a live
 worker is always stopped before its claim can be taken over. The one window nobody can close
-is a provider that accepted messages since the last mark just before the worker died (at most
-``MARK_EVERY_SECONDS`` of them, or one chunk): the resend then carries
+is a provider that accepted messages since the last mark just before the worker died (those
+of the last ``MARK_EVERY_SECONDS``, at most a chunk and a half): the resend then carries
 the same ``Message-ID`` (SMS: the same Mitake ``clientid``, which Mitake drops for 12 hours),
 so mail clients and the gateway see one message.
 """
@@ -78,6 +80,8 @@ from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+
+from core import ratelimit
 
 from .. import sms
 from ..choices import AttemptOutcome, Channel, DeliveryState
@@ -142,9 +146,19 @@ def cache_redis() -> tuple[object, object] | None:
     return backend, _redis["client"]
 
 
+#: Seconds publishing is not tried again after the broker failed (a process-local breaker:
+#: during an outage a request waits for one broker timeout, not one per commit; the sweep
+#: sends what was not published).
+PUBLISH_RETRY_SECONDS = 30
+_broker = {"down_until": 0.0}
+
+
 def _relay_flag_take() -> bool:
     """True when no relay task is known to be queued and not started yet: the caller
-    publishes one (and the flag now says so). A cache outage answers True."""
+    publishes one (and the flag now says so). A cache outage answers True (and, through
+    ``core.ratelimit``'s breaker, the cache is not asked again for a few seconds)."""
+    if ratelimit.cache_down():
+        return True
     try:
         redis = cache_redis()
         if redis is None:
@@ -153,14 +167,19 @@ def _relay_flag_take() -> bool:
         key = backend.make_and_validate_key(RELAY_QUEUED_KEY)
         return bool(client.set(key, 1, nx=True, ex=RELAY_QUEUED_SECONDS))
     except Exception:  # noqa: BLE001 - no cache: publish as if alone
+        ratelimit.open_breaker()
+        logger.debug("outbox: the relay flag is unreachable", exc_info=True)
         return True
 
 
 def relay_flag_clear() -> None:
     """A relay task starts (or could not be published): the next commit publishes again."""
+    if ratelimit.cache_down():
+        return
     try:
         cache.delete(RELAY_QUEUED_KEY)
     except Exception:  # noqa: BLE001 - the flag expires by itself
+        ratelimit.open_breaker()
         logger.debug("outbox: could not clear the relay flag", exc_info=True)
 
 
@@ -172,6 +191,9 @@ def _publish(ids: list[int], *, always: bool = False) -> None:
     flag first, so a row committed after that is published again). A burst of requests
     then costs one cache ``SET NX`` each instead of one task each. More rows than a chunk
     are always published, a task per chunk, so that several workers share them."""
+    if time.monotonic() < _broker["down_until"] and not current_app.conf.task_always_eager:
+        logger.info("outbox: broker down lately; the sweep sends %s deliveries", len(ids))
+        return
     alone = _relay_flag_take() if len(ids) <= RELAY_CHUNK else True
     if not (alone or always):
         return
@@ -181,6 +203,7 @@ def _publish(ids: list[int], *, always: bool = False) -> None:
         try:
             task.apply_async(kwargs={"delivery_ids": chunk}, ignore_result=True)
         except Exception:  # noqa: BLE001 - the database row is the record; the sweep relays it
+            _broker["down_until"] = time.monotonic() + PUBLISH_RETRY_SECONDS
             relay_flag_clear()
             logger.warning(
                 "outbox: could not enqueue %s deliveries; the sweep will send them",

@@ -32,10 +32,16 @@ def cache_down() -> bool:
     return time.monotonic() < _cache_down_until
 
 
-def cache_failed(key: str = "") -> None:
-    """Open the breaker after a cache error (call from an ``except`` block: logs it)."""
+def open_breaker() -> None:
+    """Open the breaker without logging (a caller that logs its own message, e.g. the
+    notifications outbox's relay flag): no cache call for ``CACHE_RETRY_SECONDS``."""
     global _cache_down_until  # noqa: PLW0603 - a process-local circuit breaker
     _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+
+
+def cache_failed(key: str = "") -> None:
+    """Open the breaker after a cache error (call from an ``except`` block: logs it)."""
+    open_breaker()
     app = key.split(":", 1)[0] if key else ""
     logger.warning(
         "%srate limit skipped: the cache is unreachable", f"{app} " if app else "", exc_info=True

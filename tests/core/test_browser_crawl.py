@@ -51,7 +51,17 @@ SKIPPED_PREFIXES = {
     "/accounts/launcher/open/": "sends the browser on to another application",
     "/public/": "public statements, crawled by test_browser.py",
 }
-DOWNLOAD_HINTS = ("/export", "/download", ".csv", ".pdf", ".xlsx", "/attachments/")
+# Files and feeds (RSS/Atom are XML for feed readers, checked by tests/epaper).
+DOWNLOAD_HINTS = (
+    "/export",
+    "/download",
+    ".csv",
+    ".pdf",
+    ".xlsx",
+    "/attachments/",
+    "/rss/",
+    "/atom/",
+)
 
 
 @pytest.fixture(autouse=True)

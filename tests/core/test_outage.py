@@ -18,12 +18,12 @@ from django.test import Client
 from django.urls import include, path
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from core import ratelimit
 from core.middleware import ServiceUnavailableMiddleware
 from core.models import County
 from notifications.choices import DeliveryState
 from notifications.selectors import deliveries_for
 from petitions.models import Category, Petition
-from petitions.services import abuse
 from tests.conftest import port_open, require
 
 from .conftest import find_free_port
@@ -84,7 +84,7 @@ class OwnRedis:
 @pytest.fixture
 def own_redis(tmp_path, settings, monkeypatch):
     """Cache and broker on a Redis of the test's own, with the shipped timeouts."""
-    monkeypatch.setattr(abuse, "_cache_down_until", 0.0)
+    monkeypatch.setattr(ratelimit, "_cache_down_until", 0.0)
     redis = OwnRedis(tmp_path)
     from django.conf import settings as live  # noqa: PLC0415 - the shipped OPTIONS
 

@@ -73,7 +73,7 @@ def confirmed_case(**fields) -> Petition:
 # --- Broker down: nothing is lost -------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_the_broker_down_the_mails_and_the_hand_over_wait_in_the_database(
     own_redis,  # noqa: F811 - the fixture imported above
     client,
@@ -286,7 +286,7 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_outbound_mails_become_outbox_rows_and_back():
     old = migrate([BEFORE])
     Petition_ = old.get_model("petitions", "Petition")

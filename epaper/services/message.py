@@ -36,17 +36,23 @@ The message (RFC 5322, 7-bit, CRLF):
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
+import json
 import re
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email import quoprimime
 from email.header import Header
 from email.utils import formataddr, formatdate
 
 from django.conf import settings
+from django.core.signing import b62_encode, b64_encode
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import force_bytes
 
 from core.http import absolute_url
 from notifications.services.outbox import message_domain
@@ -271,6 +277,33 @@ def render_parts(
     return html, text
 
 
+class TokenSigner:
+    """``django.core.signing.dumps(obj, salt=salt)`` (a ``TimestampSigner`` over compact JSON,
+    HMAC-SHA256 with the key derived from ``salt`` and ``SECRET_KEY``), with that derived key
+    computed once instead of per token: the same tokens ``services.links`` makes and reads,
+    for a fraction of the cost (two tokens per message, a million messages)."""
+
+    def __init__(self, salt: str, secret=None):
+        secret = settings.SECRET_KEY if secret is None else secret
+        key = hashlib.sha256(force_bytes(salt + "signer") + force_bytes(secret)).digest()
+        self._mac = hmac.new(key, digestmod=hashlib.sha256)
+
+    def dumps(self, obj) -> str:
+        data = json.dumps(obj, separators=(",", ":")).encode("latin-1")
+        value = f"{b64_encode(data).decode()}:{b62_encode(int(time.time()))}"
+        mac = self._mac.copy()
+        mac.update(value.encode())
+        return f"{value}:{b64_encode(mac.digest()).decode()}"
+
+
+def _preferences_signer() -> TokenSigner:
+    return TokenSigner(links._PREFERENCES_SALT)  # noqa: SLF001 - the same app's token
+
+
+def _unsubscribe_signer() -> TokenSigner:
+    return TokenSigner(links._UNSUBSCRIBE_SALT)  # noqa: SLF001
+
+
 @dataclass
 class PreparedIssue:
     """An issue's message with slots. ``render`` gives the bytes for one recipient."""
@@ -280,6 +313,8 @@ class PreparedIssue:
     language: str
     envelope_from: str
     chunks: list  # bytes, an int (a header slot) or a part encoder
+    preferences_signer: TokenSigner = field(default_factory=_preferences_signer, repr=False)
+    unsubscribe_signer: TokenSigner = field(default_factory=_unsubscribe_signer, repr=False)
 
     def render(
         self, *, to: str, message_id: str, preferences_token: str, unsubscribe_token: str
@@ -301,12 +336,14 @@ class PreparedIssue:
         return b"".join(out)
 
     def for_subscriber(self, *, subscriber, newsletter, to: str, message_id: str) -> bytes:
-        """The message for ``subscriber`` (anything with ``pk`` and ``link_version``)."""
+        """The message for ``subscriber`` (anything with ``pk`` and ``link_version``), with
+        its tokens as ``links.preferences_token`` and ``links.unsubscribe_token`` make them."""
+        pk, version = subscriber.pk, subscriber.link_version
         return self.render(
             to=to,
             message_id=message_id,
-            preferences_token=links.preferences_token(subscriber),
-            unsubscribe_token=links.unsubscribe_token(subscriber, newsletter),
+            preferences_token=self.preferences_signer.dumps([pk, version]),
+            unsubscribe_token=self.unsubscribe_signer.dumps([pk, version, newsletter.code]),
         )
 
 

@@ -11,16 +11,19 @@ sends bytes that are already a complete message: ``send(from_addr, to_addr, msg_
   message tried again on the new one; a second failure is a ``TemporaryFailure``.
 - A token bucket limits the messages per second handed to the server (``rate``; 0: no limit),
   shared by all connections of the instance. Bursts are at most ``connections`` messages.
+- MAIL FROM, RCPT TO and DATA go in one write when the server offers PIPELINING (RFC 2920):
+  one round trip instead of three before the data.
 - Outcomes: nothing raised = the server accepted the message (``250`` after the data);
   ``PermanentRefusal`` = the server refused *this* message for good (``5xx`` at ``RCPT`` or
   after the data: unknown user, rejected content); ``TemporaryFailure`` = try again later
   (``4xx``, the connection lost twice, timeouts, the sender refused). ``TemporaryFailure
   .server`` tells whether the server as a whole is in trouble (stop sending for now) or only
   this recipient was deferred (greylisting: go on with the others).
-- ``before_end``: called after the message's data and before the final ``.``, the moment
-  after which the server may have the message. A caller that must record each message as sent
-  before the next one can be accepted (no more than one message per connection sent but not
-  recorded, when the process is killed) waits there for its record of the previous message.
+- ``before_end``: called once the server is ready for the data (``354``), before the data
+  and its final ``.`` are written: until then the server cannot have the message. A caller
+  that must record each message as sent before the next one can be accepted (no more than
+  one message per connection sent but not recorded, when the process is killed) waits there
+  for its record of the previous message, while the commands of the next one go on.
 
 ``bulk_sender()`` builds one from the settings; when ``EMAIL_BACKEND`` is not Django's SMTP
 backend (development's console, the tests' locmem), it hands each message to that backend
@@ -119,6 +122,25 @@ def _local_hostname() -> str:
     return socket.getfqdn()
 
 
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+")
+
+
+def _path(address: str) -> str:
+    """``<address>`` for MAIL FROM and RCPT TO: a plain address as it is, an internationalised
+    domain in IDNA (punycode). A non-ASCII local part needs SMTPUTF8, which this sender does not
+    speak: refused for good."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return f"<{address}>"
+    local, _sep, domain = address.rpartition("@")
+    if not local.isascii():
+        raise PermanentRefusal(f"a non-ASCII mailbox name needs SMTPUTF8: {address!r}")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise PermanentRefusal(f"not a valid domain: {address!r}") from exc
+    return smtplib.quoteaddr(f"{local}@{domain}")
+
+
 def _stuffed(msg: bytes) -> bytes:
     """``msg`` dot-stuffed (RFC 5321 4.5.2) and ending with CRLF, ready for DATA."""
     if msg.startswith(b".") or b"\n." in msg:
@@ -172,6 +194,7 @@ class BulkSmtp:
         timeout: float | None = None,
         connections: int = 1,
         rate: float = 0,
+        pipelining: bool | None = None,
     ):
         self.host = host if host is not None else settings.EMAIL_HOST
         self.port = int(port if port is not None else settings.EMAIL_PORT)
@@ -185,6 +208,8 @@ class BulkSmtp:
             raise ValueError("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be set")
         self.timeout = timeout if timeout is not None else (settings.EMAIL_TIMEOUT or 30)
         self.connections = max(1, int(connections))
+        #: RFC 2920 command pipelining: None = when the server offers it.
+        self.pipelining = pipelining
         self.bucket = TokenBucket(rate, capacity=self.connections)
         self._pool: queue.LifoQueue[_Slot] = queue.LifoQueue()
         for _ in range(self.connections):
@@ -284,23 +309,34 @@ class BulkSmtp:
             self._pool.put(slot)
 
     def _transaction(self, smtp, from_addr, to_addr, data, before_end) -> None:
-        options = []
-        if not data.isascii() and smtp.has_extn("8bitmime"):
-            options.append("BODY=8BITMIME")
-        code, reply = smtp.mail(from_addr, options)
-        if code != 250:
-            self._refused(smtp, code, reply, stage="MAIL FROM", server=True)
-        code, reply = smtp.rcpt(to_addr)
-        if code not in (250, 251):
-            self._refused(smtp, code, reply, stage="RCPT TO", server=False)
-        smtp.putcmd("data")
-        code, reply = smtp.getreply()
+        body = " BODY=8BITMIME" if not data.isascii() and smtp.has_extn("8bitmime") else ""
+        commands = [f"MAIL FROM:{_path(from_addr)}{body}", f"RCPT TO:{_path(to_addr)}", "DATA"]
+        pipelining = self.pipelining
+        if pipelining is None:
+            pipelining = smtp.has_extn("pipelining")
+        if pipelining:  # RFC 2920: the three commands in one write, then their replies
+            smtp.send("".join(f"{command}\r\n" for command in commands))
+            replies = [smtp.getreply() for _command in commands]
+        else:
+            replies = []
+            for command, ok in zip(commands, ((250,), (250, 251), (354,)), strict=True):
+                smtp.send(f"{command}\r\n")
+                replies.append(smtp.getreply())
+                if replies[-1][0] not in ok:
+                    break
+        stages = (("MAIL FROM", (250,), True), ("RCPT TO", (250, 251), False))
+        for (stage, ok, server), (code, reply) in zip(stages, replies, strict=False):
+            if code not in ok:
+                if len(replies) == 3 and replies[2][0] == 354:  # a server that took DATA anyway
+                    smtp.send(".\r\n")
+                    smtp.getreply()
+                self._refused(smtp, code, reply, stage=stage, server=server)
+        code, reply = replies[2]
         if code != 354:
             self._refused(smtp, code, reply, stage="DATA", server=False)
-        smtp.send(data)
         if before_end is not None:
             before_end()
-        smtp.send(b".\r\n")
+        smtp.send(data + b".\r\n")  # one write: the data and its end
         code, reply = smtp.getreply()
         if code != 250:
             # The transaction is over either way; the connection serves the next message.

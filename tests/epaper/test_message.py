@@ -7,6 +7,7 @@ import string
 from email.header import decode_header, make_header
 
 import pytest
+from freezegun import freeze_time
 
 from epaper.models import IssueDelivery
 from epaper.services import links
@@ -164,3 +165,21 @@ def test_list_id_and_footer_language():
     html, text = render_parts(issue, language="en")
     assert "Bureau of Labor Insurance e-Newsletter" in text
     assert 'lang="en"' in html
+
+
+@freeze_time("2026-03-01 01:00:00")
+def test_the_fast_token_signer_makes_the_links_tokens():
+    """The message's tokens are django.core.signing's, as services.links makes and reads them,
+    with the derived key computed once."""
+    subscriber = subscribe("signed@example.com")
+    issue = scheduled_issue()
+    prepared = issue_message(issue)
+    pk, version = subscriber.pk, subscriber.link_version
+    preferences = prepared.preferences_signer.dumps([pk, version])
+    unsubscribe = prepared.unsubscribe_signer.dumps([pk, version, "weekly"])
+    assert preferences == links.preferences_token(subscriber)
+    assert unsubscribe == links.unsubscribe_token(subscriber, issue.newsletter)
+    assert links.subscriber_for_preferences(preferences) == subscriber
+    assert links.subscription_for_unsubscribe(unsubscribe) == (subscriber, issue.newsletter)
+    forged = preferences[:-2] + ("AA" if not preferences.endswith("AA") else "BB")
+    assert links.subscriber_for_preferences(forged) is None

@@ -39,7 +39,7 @@ from epaper.services.sending import (
     issue_test_send,
 )
 from epaper.tasks import BEAT, send_due
-from notifications.services.bulk import BulkSmtp, TemporaryFailure, TokenBucket
+from notifications.services.bulk import BulkSmtp, PermanentRefusal, TemporaryFailure, TokenBucket
 from tests.core.conftest import celery_command, postgres_url, process_env
 from tests.notifications.conftest import unique_node, worker_log
 
@@ -260,6 +260,30 @@ def test_bulk_smtp_reconnects_once_after_the_server_dropped_the_connection(smtp_
     with pytest.raises(TemporaryFailure) as failure:
         closed.send("a@example.com", "b@example.com", message)
     assert failure.value.server is True
+
+
+def test_bulk_smtp_pipelines_its_commands_and_survives_a_refusal(smtp_sink):  # noqa: F811
+    """MAIL, RCPT and DATA in one write (as when the server offers PIPELINING); a refused
+    recipient among them leaves the connection usable for the next message."""
+    smtp_sink.refuse.add("nobody@example.com")
+    smtp = BulkSmtp(
+        host="127.0.0.1", port=smtp_sink.port, use_tls=False, connections=1, pipelining=True
+    )
+    message = b"Subject: x\r\nMessage-ID: <2@x>\r\n\r\nbody\r\n"
+    smtp.send("a@example.com", "first@example.com", message)
+    with pytest.raises(PermanentRefusal) as refused:
+        smtp.send("a@example.com", "nobody@example.com", message)
+    assert refused.value.code == 550
+    smtp.send("a@example.com", "讀者@例え.jp".replace("讀者", "reader"), message)
+    with pytest.raises(PermanentRefusal):
+        smtp.send("a@example.com", "讀者@example.com", message)  # would need SMTPUTF8
+    smtp.close()
+    smtp_sink.wait_for(2)
+    assert [rcpt for _f, [rcpt] in smtp_sink.envelopes] == [
+        "first@example.com",
+        "reader@xn--r8jz45g.jp",
+    ]
+    assert smtp.opened == 1
 
 
 def parts_of(raw: bytes) -> bytes:

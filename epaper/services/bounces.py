@@ -20,7 +20,11 @@ Reading a bounce (``parse_bounce``):
 - Hard or soft: the status class (5 hard, 4 soft), else the SMTP reply code in the diagnostic
   (5xx, 4xx), else the action (``failed`` hard, ``delayed`` soft); soft when nothing says.
 
-Effects (with the ``Bounce`` row, in one transaction):
+A message that is no bounce but has the subject ``unsubscribe <token>`` (the ``mailto:`` of
+``List-Unsubscribe``, for mail programs without RFC 8058) leaves the token's newsletter, as the
+one-click link does; anything else is ignored (and flagged seen).
+
+Effects of a bounce (with the ``Bounce`` row, in one transaction):
 
 - The delivery becomes ``bounced`` and the issue's ``bounced_count`` grows, once per delivery.
 - A hard bounce disables the subscriber at once (state ``disabled``, ``disabled_at``): nothing
@@ -59,6 +63,7 @@ from ..models import (
     Subscriber,
     SubscriberState,
 )
+from . import links, subscriptions
 
 logger = logging.getLogger("epaper.bounces")
 
@@ -217,6 +222,7 @@ class Outcome:
     created: bool = False
     ignored: bool = False
     disabled: bool = False
+    unsubscribed: bool = False
 
 
 def _delivery(parsed: ParsedBounce) -> IssueDelivery | None:
@@ -289,11 +295,34 @@ def _apply(bounce: Bounce, delivery: IssueDelivery | None, now) -> bool:
     return disabled
 
 
+_UNSUBSCRIBE = re.compile(r"\bunsubscribe\s+([A-Za-z0-9_.:-]{10,})", re.IGNORECASE)
+
+
+def _unsubscribe_request(raw: bytes) -> bool:
+    """A mail to the ``mailto:`` of ``List-Unsubscribe`` (subject ``unsubscribe <token>``):
+    the token's subscriber leaves the token's newsletter. True when it was one."""
+    message = email.message_from_bytes(raw)
+    try:
+        subject = str(make_header(decode_header(str(message.get("Subject", "")))))
+    except (UnicodeError, LookupError, ValueError):
+        return False
+    match = _UNSUBSCRIBE.search(subject)
+    found = links.subscription_for_unsubscribe(match.group(1)) if match else None
+    if found is None:
+        return False
+    subscriber, newsletter = found
+    subscriptions.unsubscribe(subscriber=subscriber, newsletter=newsletter)
+    logger.info("epaper: subscriber %s left %s by mail", subscriber.pk, newsletter.code)
+    return True
+
+
 def bounce_process(raw: bytes) -> Outcome:
     """Record one message of the bounce mailbox (a no-op for one already recorded and for a
-    message that is not a bounce)."""
+    message that is neither a bounce nor an unsubscribe request)."""
     parsed = parse_bounce(raw)
     if parsed is None:
+        if _unsubscribe_request(raw):
+            return Outcome(unsubscribed=True)
         return Outcome(ignored=True)
     existing = Bounce.objects.filter(message_id=parsed.message_id).first()
     if existing is not None:
@@ -337,6 +366,7 @@ class ImportResult:
     bounces: int = 0
     ignored: int = 0
     disabled: int = 0
+    unsubscribed: int = 0
 
 
 def bounces_import_imap(
@@ -375,6 +405,7 @@ def bounces_import_imap(
             result.bounces += int(outcome.created)
             result.ignored += int(outcome.ignored)
             result.disabled += int(outcome.disabled)
+            result.unsubscribed += int(outcome.unsubscribed)
             conn.uid("STORE", uid, "+FLAGS", "(\\Seen)")
     finally:
         try:

@@ -20,8 +20,10 @@ The message (RFC 5322, 7-bit, CRLF):
 - ``List-Id: <name> <code.epaper.DOMAIN>`` (RFC 2919; DOMAIN as Message-IDs), ``List-Archive``,
   ``List-Unsubscribe: <https://…/epaper/unsubscribe/<token>/>`` with
   ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058: a mail client's POST leaves
-  this newsletter at once, no login or cookie), ``Precedence: bulk`` and
-  ``X-Auto-Response-Suppress: OOF, AutoReply`` (no vacation replies to the bounce address).
+  this newsletter at once, no login or cookie), and ``<mailto:<bounce address>?subject=
+  unsubscribe%20<token>>`` when the bounce mailbox is read (``services.bounces`` acts on it);
+  ``Precedence: bulk`` and ``X-Auto-Response-Suppress: OOF, AutoReply`` (no vacation replies
+  to the bounce address).
   No ``Auto-Submitted``: an issue is written by people, and RFC 3834's ``auto-generated`` is for
   messages a program wrote (the notices of the outbox); list headers and ``Precedence`` already
   keep responders quiet.
@@ -104,6 +106,13 @@ def from_address() -> str:
 def envelope_sender() -> str:
     """MAIL FROM of every issue: where bounces come back."""
     return settings.EPAPER_BOUNCE_ADDRESS or settings.NOTIFICATIONS_BOUNCE_ADDRESS or from_address()
+
+
+def unsubscribe_mailbox() -> str:
+    """The address of the ``mailto:`` in ``List-Unsubscribe`` (a mail with the subject
+    ``unsubscribe <token>`` leaves the list): the bounce address, when its mailbox is read
+    (``EPAPER_BOUNCE_IMAP_HOST``); else none, and only the https link is offered."""
+    return envelope_sender() if settings.EPAPER_BOUNCE_IMAP_HOST else ""
 
 
 def list_id(newsletter: Newsletter) -> str:
@@ -382,7 +391,13 @@ def issue_message(issue: Issue, *, language: str | None = None, test: bool = Fal
         _header("List-Archive", f"<{context['archive_url']}>"),
         f"List-Unsubscribe: <{before}".encode("ascii"),
         UNSUBSCRIBE,
-        f"{after}>\r\n".encode("ascii"),
+        f"{after}>".encode("ascii"),
+        *(
+            [f",\r\n <mailto:{mailto}?subject=unsubscribe%20".encode("ascii"), UNSUBSCRIBE, b">"]
+            if (mailto := unsubscribe_mailbox())
+            else []
+        ),
+        CRLF,
         b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
         b"Precedence: bulk\r\n",
         b"X-Auto-Response-Suppress: OOF, AutoReply\r\n",

@@ -3,10 +3,11 @@
 Start (``issue_start``, from the periodic ``epaper.send_due``): one transaction turns a due
 scheduled issue into ``sending`` (a conditional update from ``scheduled``, so an editor's
 change holding the row finishes first; ``started_at``, ``published_at`` = now) and writes one
-``IssueDelivery`` row per *confirmed* subscription of an *active* subscriber, in chunks, each
-with its own ``Message-ID``; ``recipients`` is their number. Run twice, it does nothing more.
+``IssueDelivery`` row per *confirmed* subscription of an *active* subscriber, each with its own
+``Message-ID`` (PostgreSQL: one ``INSERT … SELECT``; elsewhere ``bulk_create`` in chunks);
+``recipients`` is their number. A crash leaves the issue scheduled; run twice, it does nothing.
 
-Sending (``issue_send_batch``, looped by the ``epaper.send_issue`` task):
+Sending (``issue_send_batch``, looped by the ``epaper.send_issue`` task; one issue at a time):
 
 1. **claim** a batch with one conditional statement: ``WITH picked AS (SELECT id … WHERE
    issue=… AND state='pending' ORDER BY id LIMIT n FOR UPDATE SKIP LOCKED) UPDATE … SET
@@ -16,24 +17,28 @@ Sending (``issue_send_batch``, looped by the ``epaper.send_issue`` task):
 2. Rows whose subscriber left this newsletter (or was disabled or erased) since the rows were
    made are marked ``skipped`` (one update), never sent.
 3. **send** the rest over ``notifications.services.bulk.BulkSmtp``: one thread per SMTP
-   connection, each message the issue's prepared bytes with the recipient's values
-   (``services.message``).
+   connection (``EPAPER_SMTP_CONNECTIONS``, ``EPAPER_SMTP_RATE``), each message the issue's
+   prepared bytes with the recipient's values (``services.message``).
 4. **mark** in bulk: the main thread writes what the senders report, one ``UPDATE … WHERE id
-   IN (…) AND claim_token=<ours>`` for everything that was accepted since its last write. A
-   sender does not let the server accept its next message (it waits just before the final
-   ``.`` of the data) until its previous one is marked. So when a worker is killed, each
-   connection has at most one message the server accepted but the database does not know
-   of: the one in flight. Its row, with the rest of the claimed batch, stays ``sending``
-   until the lease (``EPAPER_SEND_LEASE_SECONDS``, longer than the send task's hard time
-   limit, so a live worker is never overtaken) runs out; then it is claimed again and sent
-   with the same ``Message-ID``: no gap, at most one duplicate per connection per crash, and
-   mail programs show the two as one message.
+   IN (…) AND claim_token=<ours>`` for everything accepted since its last write. A sender does
+   not let the server accept its next message (it waits before writing the data) until its
+   previous one is marked. So when a worker is killed, each connection has at most one
+   message the server accepted but the database does not know of: the one in flight. Its
+   row, with the rest of the claimed batch, stays ``sending`` until the lease
+   (``EPAPER_SEND_LEASE_SECONDS``, longer than the send task's hard time limit, so a live
+   worker is never overtaken) runs out; then it is claimed again and sent with the same
+   ``Message-ID``: no gap, at most one duplicate per connection per crash, and mail programs
+   show the two as one message. While a batch is sent PostgreSQL commits asynchronously
+   (``synchronous_commit`` off for the session): a killed worker loses nothing committed; a
+   crash of PostgreSQL itself may forget its last fraction of a second of marks, whose
+   messages are then sent again, with their Message-ID (never a gap).
 
-A refused recipient (5xx) is ``failed`` at once; a deferred one (4xx) goes back to
-``pending`` for a later batch until ``EPAPER_SEND_MAX_ATTEMPTS`` claims, then ``failed``; a
-server or connection failure stops the batch and gives its untried rows back. ``sent_count``
-and ``failed_count`` grow per batch and are counted exactly when the issue is finished:
-state ``sent`` and ``sent_at`` once no row is pending or sending.
+A refused recipient (5xx) is ``failed`` at once; a deferred one (4xx) goes back to ``pending``,
+not claimable for ``RETRY_SECONDS`` (its ``lease_until``), until ``EPAPER_SEND_MAX_ATTEMPTS``
+claims, then ``failed``; a server or connection failure stops the batch, defers the rows tried
+and gives the untried ones back (the periodic job resumes). ``sent_count`` and
+``failed_count`` grow per batch and are counted exactly when the issue is finished: state
+``sent`` and ``sent_at`` once no row is pending or sending.
 
 ``issue_test_send`` mails the real message, marked ``[TEST]``, to the editor's own address;
 nothing is recorded or counted.
@@ -78,7 +83,7 @@ from . import message as mail
 
 logger = logging.getLogger("epaper.sending")
 
-#: Rows written per statement when a send starts.
+#: Rows written per statement when a send starts (bulk_create, other than PostgreSQL).
 START_CHUNK = 5000
 #: Seconds before a deferred recipient (4xx, or the server failing) is tried again.
 RETRY_SECONDS = 120

@@ -1,8 +1,10 @@
 """Bounces read from a real IMAP server (dovecot, started by the test): DSNs of messages a real
 SMTP sink received, hard and soft, non-standard bounces, success notices, re-reading."""
 
+import re
 from email.message import EmailMessage
 from email.utils import make_msgid
+from urllib.parse import unquote
 
 import pytest
 
@@ -12,6 +14,7 @@ from epaper.models import (
     DeliveryState,
     IssueDelivery,
     SubscriberState,
+    Subscription,
 )
 from epaper.services.bounces import bounce_process, bounces_import_imap, parse_bounce
 from epaper.services.sending import issue_send_batch, issue_start
@@ -249,3 +252,34 @@ def test_the_periodic_job_reads_the_configured_mailbox(
     assert import_bounces.delay().get() == {"seen": 1, "bounces": 1}
     gone.refresh_from_db()
     assert gone.state == SubscriberState.DISABLED
+
+
+def test_the_mailto_of_list_unsubscribe_leaves_the_newsletter(
+    smtp_settings,  # noqa: F811
+    imap_server,  # noqa: F811
+    settings,
+):
+    """With the bounce mailbox read, List-Unsubscribe also offers a mailto: to it; a mail with
+    that subject leaves that newsletter only, a forged token nothing."""
+    settings.EPAPER_BOUNCE_IMAP_HOST = imap_server.host
+    issue, (reader,) = sent_issue(smtp_settings, "leaver@example.com")
+    subscribe("leaver@example.com", "bulletin")
+    [message] = smtp_settings.messages
+    https, mailto = re.findall(r"<([^>]+)>", message["List-Unsubscribe"])
+    assert https.startswith("https://") and mailto.startswith("mailto:epaper-bounces@mol.gov.tw?")
+    subject = unquote(mailto.split("?subject=", 1)[1])
+    for text in (subject[:-3] + "xyz", subject):  # forged first, then the real one
+        request = EmailMessage()
+        request["From"] = "leaver@example.com"
+        request["To"] = "epaper-bounces@mol.gov.tw"
+        request["Subject"] = text
+        request["Message-ID"] = make_msgid(domain="example.com")
+        request.set_content("")
+        imap_server.append(request.as_bytes())
+    result = bounces_import_imap(**imap_server.import_kwargs())
+    assert (result.seen, result.unsubscribed, result.ignored, result.bounces) == (2, 1, 1, 0)
+    states = dict(
+        Subscription.objects.filter(subscriber=reader).values_list("newsletter__code", "state")
+    )
+    assert states == {"weekly": "unsubscribed", "bulletin": "confirmed"}
+    assert reader.bounces.count() == 0

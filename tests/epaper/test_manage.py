@@ -344,7 +344,7 @@ def test_the_import_reports_each_row_and_removes_duplicates(manager):
     assert batch.file_name == "old.csv"
     report = {line["row"]: line for line in batch.report}
     assert report[1]["status"] == "note" and "old_id" in report[1]["messages"][0]
-    assert report[4]["status"] == "duplicate" and "row 2" in report[4]["messages"][0]
+    assert report[4]["status"] == "duplicate" and "第 2 列" in report[4]["messages"][0]
     assert report[4]["email"] == "c***@example.com"
     for row in (5, 6, 8, 9, 10, 11):
         assert report[row]["status"] == "rejected", row
@@ -390,7 +390,7 @@ def test_a_big5_file_is_read(manager):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"", "empty"),
+        (b"", "檔案是空的"),
         (b"mail,lists\nchen@example.com,weekly\n", "email, newsletters"),
         (b"\xff\xfe\x00\x00garbage\x81\x00", "UTF-8"),
     ],

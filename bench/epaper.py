@@ -11,9 +11,9 @@ Chinese HTML (a real issue's size).
 
 1. Raw ``smtplib``: a separate process sends the issue's message, prepared once for one
    recipient, BENCH_RAW times (default min(subscribers, 100000)) with ``sendmail`` over one
-   connection, then over EPAPER_SMTP_CONNECTIONS connections (one thread each): messages/s and
-   its peak RSS. This is the limit here: nothing can hand the sink messages faster than
-   smtplib itself.
+   connection, and as often over EPAPER_SMTP_CONNECTIONS connections (one thread each), half
+   of each just before the worker and half just after (the load of a shared machine then
+   weighs on both alike): messages/s and its peak RSS. This is the limit here.
 2. The portal: the issue is scheduled; one worker (``celery worker --pool=solo``, the
    production task path: ``epaper.send_due`` starts it, ``epaper.send_issue`` sends it in
    batches, re-enqueued every EPAPER_SEND_SECONDS) with EPAPER_SMTP_CONNECTIONS connections
@@ -212,7 +212,7 @@ def make_issue():
     )
 
 
-def raw_smtplib(sink: CountingSink, tmp: Path, issue, connections: int) -> dict:
+def raw_smtplib(sink: CountingSink, tmp: Path, issue, connections: int, count: int) -> dict:
     from epaper.models import Subscriber
     from epaper.services.sending import prepared_message
 
@@ -228,7 +228,7 @@ def raw_smtplib(sink: CountingSink, tmp: Path, issue, connections: int) -> dict:
     path.write_bytes(data)
     sink.reset()
     result = subprocess.run(
-        [sys.executable, "-c", RAW_SENDER, str(path), str(sink.port), str(RAW), str(connections)],
+        [sys.executable, "-c", RAW_SENDER, str(path), str(sink.port), str(count), str(connections)],
         capture_output=True,
         text=True,
         timeout=TIME_LIMIT,
@@ -239,10 +239,20 @@ def raw_smtplib(sink: CountingSink, tmp: Path, issue, connections: int) -> dict:
     received, _ids, size = sink.stats()
     return {
         "count": int(sent),
-        "rate": int(sent) / float(seconds),
+        "seconds": float(seconds),
         "rss": int(max_rss_kb) / 1024,
         "received": received,
-        "size": size / max(received, 1),
+    }
+
+
+def combined(*runs: dict) -> dict:
+    """Runs of raw smtplib before and after the worker as one: messages over seconds."""
+    count = sum(run["count"] for run in runs)
+    return {
+        "count": count,
+        "rate": count / sum(run["seconds"] for run in runs),
+        "rss": max(run["rss"] for run in runs),
+        "received": sum(run["received"] for run in runs),
     }
 
 
@@ -351,12 +361,20 @@ def main() -> int:
         generate_subscribers(SUBSCRIBERS)
         generated = time.perf_counter() - began
         issue = make_issue()
-        step(f"raw smtplib, {RAW} messages, 1 connection")
-        raw_one = raw_smtplib(sink, tmp, issue, 1)
-        step(f"raw smtplib, {RAW} messages, {CONNECTIONS} connections")
-        raw_many = raw_smtplib(sink, tmp, issue, CONNECTIONS) if CONNECTIONS > 1 else raw_one
+        # Raw smtplib half just before and half just after the worker: the load of a shared
+        # machine then weighs on both alike.
+        raws: dict[int, list[dict]] = {1: [], CONNECTIONS: []}
+        load = [os.getloadavg()[0]]
+        for connections in raws:
+            step(f"raw smtplib, {RAW // 2} messages, {connections} connection(s)")
+            raws[connections].append(raw_smtplib(sink, tmp, issue, connections, RAW // 2))
         step("the worker sends the issue")
         portal = worker_send(env, tmp, sink, issue)
+        for connections in raws:
+            step(f"raw smtplib, {RAW // 2} messages, {connections} connection(s)")
+            raws[connections].append(raw_smtplib(sink, tmp, issue, connections, RAW // 2))
+        load.append(os.getloadavg()[0])
+        raw_one, raw_many = combined(*raws[1]), combined(*raws[CONNECTIONS])
     finally:
         sink.stop()
         redis.terminate()
@@ -371,8 +389,8 @@ def main() -> int:
     issue = portal["issue"]
     print(
         f"\none issue to {SUBSCRIBERS:,} subscribers; PostgreSQL ({DB_NAME}), Redis broker, "
-        f"counting SMTP sink in its own process on loopback; {os.cpu_count()} CPUs; "
-        f"message {portal['size'] / 1024:.1f} KB"
+        f"counting SMTP sink in its own process on loopback; {os.cpu_count()} CPUs, load "
+        f"{load[0]:.1f} before, {load[1]:.1f} after; message {portal['size'] / 1024:.1f} KB"
     )
     print(f"{'measure':<54}{'value':>12}  target")
     print(f"{'subscribers generated (COPY) per s':<54}{SUBSCRIBERS / generated:>12,.0f}")

@@ -20,18 +20,19 @@ Sending (``issue_send_batch``, looped by the ``epaper.send_issue`` task; one iss
    connection (``EPAPER_SMTP_CONNECTIONS``, ``EPAPER_SMTP_RATE``), each message the issue's
    prepared bytes with the recipient's values (``services.message``).
 4. **mark** in bulk: the main thread writes what the senders report, one ``UPDATE … WHERE id
-   IN (…) AND claim_token=<ours>`` for everything accepted since its last write. A sender does
-   not let the server accept its next message (it waits before writing the data) until its
-   previous one is marked. So when a worker is killed, each connection has at most one
-   message the server accepted but the database does not know of: the one in flight. Its
-   row, with the rest of the claimed batch, stays ``sending`` until the lease
+   IN (…) AND claim_token=<ours>`` for everything accepted since its last write (it waits up
+   to ``GATHER_SECONDS`` for one message of each connection, so one write marks several). A
+   sender does not let the server accept its next message (it waits before writing the data)
+   until its previous one is marked. So when a worker is killed, each connection has at most
+   one message the server accepted but the database does not know of: the one in flight.
+   Its row, with the rest of the claimed batch, stays ``sending`` until the lease
    (``EPAPER_SEND_LEASE_SECONDS``, longer than the send task's hard time limit, so a live
    worker is never overtaken) runs out; then it is claimed again and sent with the same
    ``Message-ID``: no gap, at most one duplicate per connection per crash, and mail programs
-   show the two as one message. While a batch is sent PostgreSQL commits asynchronously
-   (``synchronous_commit`` off for the session): a killed worker loses nothing committed; a
-   crash of PostgreSQL itself may forget its last fraction of a second of marks, whose
-   messages are then sent again, with their Message-ID (never a gap).
+   show the two as one message. While a batch is claimed, sent and marked, PostgreSQL
+   commits asynchronously (``synchronous_commit`` off for the session): a killed worker loses
+   nothing committed; a crash of PostgreSQL itself may forget its last fraction of a second
+   of claims and marks, whose rows are then sent again, with their Message-ID (never a gap).
 
 A refused recipient (5xx) is ``failed`` at once; a deferred one (4xx) goes back to ``pending``,
 not claimable for ``RETRY_SECONDS`` (its ``lease_until``), until ``EPAPER_SEND_MAX_ATTEMPTS``
@@ -452,11 +453,12 @@ def _mark_sent(ids: list[int], token: str, now) -> None:
 
 @contextmanager
 def _asynchronous_commits():
-    """While a batch is sent, PostgreSQL commits without waiting for the WAL flush
-    (``synchronous_commit`` off for the session, reset after): marking stays one round trip
-    instead of a disk flush per mark. A worker that dies loses nothing that was committed; only
-    a crash of PostgreSQL itself may forget its last fraction of a second of marks, whose
-    messages are then sent again with their Message-ID (never a gap)."""
+    """While a batch is claimed, sent and marked, PostgreSQL commits without waiting for the
+    WAL flush (``synchronous_commit`` off for the session, reset after): a mark is one round
+    trip instead of a disk flush. A worker that dies loses nothing that was committed; only a
+    crash of PostgreSQL itself may forget its last fraction of a second of claims and marks,
+    whose rows are then sent again with their Message-ID (a duplicate, never a gap: a row is
+    only ever marked sent after the server accepted its message)."""
     if db_connection.vendor != "postgresql":
         yield
         return
@@ -568,6 +570,25 @@ def _jobs(issue: Issue, ids: list[int], token: str, result: BatchResult) -> list
     return jobs
 
 
+#: Seconds the marker waits for the other connections' messages after the first one arrived,
+#: so that one UPDATE marks one message of each connection (fewer, larger writes).
+GATHER_SECONDS = 0.002
+
+
+def _gather(results: queue.SimpleQueue, live: int) -> list:
+    """The next reports: the first one, then as many more as there are live senders (each
+    has at most one unmarked message) or until GATHER_SECONDS have passed."""
+    items = [results.get()]
+    deadline = time.monotonic() + GATHER_SECONDS
+    while len(items) < live:
+        remaining = deadline - time.monotonic()
+        try:
+            items.append(results.get(timeout=remaining) if remaining > 0 else results.get_nowait())
+        except queue.Empty:
+            break
+    return items
+
+
 def _send_jobs(jobs, *, smtp, newsletter, token, result, deadline) -> None:
     work: queue.SimpleQueue = queue.SimpleQueue()
     for job in jobs:
@@ -590,16 +611,9 @@ def _send_jobs(jobs, *, smtp, newsletter, token, result, deadline) -> None:
         sender.start()
     live = len(senders)
     unmarked: list[_Outcome] = []
-    commits = _asynchronous_commits()
-    commits.__enter__()
     try:
         while live:
-            items = [results.get()]
-            while True:
-                try:
-                    items.append(results.get_nowait())
-                except queue.Empty:
-                    break
+            items = _gather(results, live)
             live -= sum(1 for item in items if item is _DONE)
             unmarked = [item for item in items if item is not _DONE]
             if unmarked:
@@ -644,7 +658,6 @@ def _send_jobs(jobs, *, smtp, newsletter, token, result, deadline) -> None:
             logger.exception("epaper: could not give back %s untried rows", len(untried))
         for sender in senders:
             sender.join(timeout=smtp_timeout(smtp))
-        commits.__exit__(None, None, None)
     result.server_trouble = trouble.is_set()
 
 
@@ -689,8 +702,15 @@ def issue_send_batch(
     if issue is None or issue.state != IssueState.SENDING:
         result.done = True
         return result
+    with _asynchronous_commits():
+        _send_batch(issue, limit or settings.EPAPER_SEND_BATCH, smtp, deadline, result)
+    return result
+
+
+def _send_batch(issue: Issue, limit: int, smtp, deadline, result: BatchResult) -> None:
+    issue_id = issue.pk
     leases_release(issue_id=issue_id)
-    ids, token = deliveries_claim(issue_id=issue_id, limit=limit or settings.EPAPER_SEND_BATCH)
+    ids, token = deliveries_claim(issue_id=issue_id, limit=limit)
     result.claimed = len(ids)
     if ids:
         jobs = _jobs(issue, ids, token, result)
@@ -715,9 +735,8 @@ def issue_send_batch(
                 sent_count=F("sent_count") + result.sent,
                 failed_count=F("failed_count") + result.failed,
             )
-    if not ids or result.claimed < (limit or settings.EPAPER_SEND_BATCH):
+    if not ids or result.claimed < limit:
         result.done = issue_finish_if_done(issue_id)
-    return result
 
 
 def new_sender():

@@ -30,6 +30,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.forms import add_service_errors
+
 from .choices import LoginMethod, method_for_backend
 from .forms import CodeForm, EnrolForm, LoginForm, MoveForm, PasswordChangeForm, QuickLinkForm
 from .launcher import (
@@ -435,19 +437,11 @@ def quick_link_create(request):
         try:
             quick_link_add(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The link was added."))
             return redirect("accounts:launcher")
     return _launcher_page(request, form=form, status=400)
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @require_POST

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import add_service_errors
+
 from . import selectors, services
 from .choices import ChainStatus
 from .filters import DocumentFilter
@@ -33,17 +35,6 @@ PAGE_SIZE = 50
 
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _add_errors(form, exc: ValidationError, renames: dict | None = None) -> None:
-    """Put a service's ValidationError on the form, on the field it names when there is one."""
-    renames = renames or {}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        field = renames.get(field, field)
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _querystring_without_page(request) -> str:
@@ -176,7 +167,7 @@ def _step_action(request, chain_pk: int, step_pk: int, form_class, act):
             messages.info(request, exc.message)
             return redirect(chain)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
     chain = selectors.chain_detail(user=request.user, pk=chain_pk)
     return _render_chain_page(request, chain, forms_by_step={step.pk: form}, status=400)
 
@@ -263,7 +254,7 @@ def document_register(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc, {"steps": "signers"})
+            add_service_errors(form, exc, {"steps": "signers"})
         else:
             messages.success(
                 request,
@@ -304,7 +295,7 @@ def delegations(request):
                 created_by=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The delegation was saved."))
             return redirect("documents:delegations")

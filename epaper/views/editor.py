@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.csrf import keeps_input_on_csrf_failure, needs_resubmission, resubmission_response
+from core.forms import add_service_errors
 from core.localdates import local_datetime
 
 from ..forms_editor import AssetForm, IssueForm, ScheduleForm
@@ -34,18 +35,6 @@ from ..services.sending import issue_test_send
 from .archive import ISSUE_CSP, localise
 
 EDITOR_PAGE_SIZE = 25
-
-
-def _add_errors(form, exc: ValidationError, aliases: dict | None = None) -> None:
-    """A service's ``ValidationError`` onto the form: on the field it names, else the form."""
-    if hasattr(exc, "error_dict"):
-        for field_name, errors in exc.error_dict.items():
-            target = (aliases or {}).get(field_name, field_name)
-            target = target if target in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
 
 
 def _newsletter(request, code: str) -> Newsletter:
@@ -111,7 +100,7 @@ def issue_new(request, code: str):
                     actor=request.user,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The draft was saved."))
                 return redirect("epaper:editor_issue", code=newsletter.code, pk=issue.pk)
@@ -169,7 +158,7 @@ def issue_edit(request, code: str, pk: int):
                 if getattr(exc, "code", None) == "not_editable":
                     messages.error(request, _message_of(exc))
                     return redirect("epaper:editor_issue", code=newsletter.code, pk=issue.pk)
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The issue was saved."))
                 return redirect("epaper:editor_issue", code=newsletter.code, pk=issue.pk)
@@ -216,7 +205,7 @@ def issue_schedule(request, code: str, pk: int):
                 if send_now:
                     messages.error(request, _message_of(exc))
                     return redirect("epaper:editor_schedule", code=newsletter.code, pk=issue.pk)
-                _add_errors(form, exc, aliases={"at": "day"})
+                add_service_errors(form, exc, renames={"at": "day"})
             else:
                 messages.success(
                     request,
@@ -298,7 +287,7 @@ def asset_upload(request, code: str, pk: int):
             if getattr(exc, "code", None) == "not_editable":
                 messages.error(request, _message_of(exc))
                 return redirect("epaper:editor_issue", code=newsletter.code, pk=issue.pk)
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

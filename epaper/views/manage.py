@@ -19,6 +19,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import add_service_errors
 from core.masking import mask_email
 
 from ..forms import EraseForm, ImportForm, SubscriberSearchForm
@@ -40,16 +41,6 @@ def manager_view(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field_name, errors in exc.error_dict.items():
-            target = field_name if field_name in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
 
 
 @manager_view
@@ -195,7 +186,7 @@ def import_upload(request):
                     file_name=upload.name or "",
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,

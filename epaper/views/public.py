@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from core.csrf import keeps_input_on_csrf_failure, needs_resubmission, resubmission_response
+from core.forms import add_service_errors
 from core.http import client_ip
 
 from ..constants import OPT_IN_HOURS, PRIVACY_VERSION
@@ -51,16 +52,6 @@ def _base_url(request) -> str:
 
 def _status(exc: ValidationError) -> int:
     return 429 if getattr(exc, "code", None) == "rate" else 400
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field_name, errors in exc.error_dict.items():
-            target = field_name if field_name in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
 
 
 def _names(newsletters) -> list[str]:
@@ -115,7 +106,7 @@ def subscribe(request):
                     honeypot=data.get("website", ""),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
                 status = _status(exc)
             else:
                 return redirect("epaper:subscribed")
@@ -157,7 +148,7 @@ def resend(request):
                 language=get_language(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             status = _status(exc)
         else:
             messages.success(
@@ -294,7 +285,7 @@ def preferences(request, token: str):
                     language=form.cleaned_data["language"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Your choice is saved."))
                 return redirect("epaper:preferences", token=token)
@@ -326,7 +317,7 @@ def my_link(request):
                     language=get_language(),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
                 status = _status(exc)
             else:
                 messages.success(

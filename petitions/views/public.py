@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.csrf import keeps_input_on_csrf_failure, needs_resubmission, resubmission_response
+from core.forms import add_service_errors
 from core.http import client_ip
 
 from ..choices import ANSWERED_STATUSES
@@ -38,16 +39,6 @@ logger = logging.getLogger(__name__)
 
 def _base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field_name, errors in exc.error_dict.items():
-            target = field_name if field_name in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
 
 
 @keeps_input_on_csrf_failure
@@ -108,7 +99,7 @@ def _submit(request):
                 form_token=data.get("form_token", ""),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("petitions:submitted")
     elif request.method == "POST" and request.POST.get("website"):
@@ -147,7 +138,7 @@ def confirmation_resend(request):
                 language=get_language(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -248,7 +239,7 @@ def query_code_resend(request):
                 language=get_language(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -24,6 +24,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.forms import add_service_errors
 from notifications.selectors import deliveries_for
 
 from ..choices import PetitionSource, PetitionStatus
@@ -53,17 +54,6 @@ def staff_view(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """A service's ``ValidationError`` onto the form: on the field it names, else the form."""
-    if hasattr(exc, "error_dict"):
-        for field_name, errors in exc.error_dict.items():
-            target = field_name if field_name in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
 
 
 def _filters(request) -> dict:
@@ -198,7 +188,7 @@ def _run_action(request, pk, form_class, call: Callable[[Petition, dict], object
         try:
             call(petition, form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect("petitions:staff:detail", pk=petition.pk)
@@ -371,7 +361,7 @@ def queue_assign(request, pk):
             if exc.code == "handled":  # e.g. the form was sent twice: nothing changed
                 messages.info(request, exc.messages[0])
                 return redirect("petitions:staff:queue")
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The message is attached to the case."))
             return redirect("petitions:staff:queue")

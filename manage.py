@@ -12,6 +12,9 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mol_portal.settings")
+    from mol_portal import datadir
+
+    datadir.prepare()
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 

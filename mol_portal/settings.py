@@ -17,6 +17,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from mol_portal import datadir
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -75,22 +77,23 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 # Embedded default: no external database configured.
 EMBEDDED = not DATABASE_URL
-DATA_DIR = Path(os.environ.get("DATA_DIR") or BASE_DIR / "var")
+DATA_DIR = datadir.data_dir()
 
 # --- Secret key -----------------------------------------------------------------------------
-INSECURE_KEYS = {"", "change-me", "changeme", "secret", "django-insecure"}
 SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
 if not SECRET_KEY and os.environ.get("SECRET_KEY_FILE"):
     SECRET_KEY = Path(os.environ["SECRET_KEY_FILE"]).read_text(encoding="utf-8").strip()
-if SECRET_KEY in INSECURE_KEYS or SECRET_KEY.startswith("django-insecure"):
+if datadir.is_insecure(SECRET_KEY):
     if EMBEDDED or DEBUG:
-        # A random key kept in the data folder (never in the repository).
-        key_file = DATA_DIR / "secret_key"
-        if not key_file.exists():
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-            key_file.chmod(0o600)
-        SECRET_KEY = key_file.read_text(encoding="utf-8").strip()
+        # A random key kept in the data folder (never in the repository), written by the
+        # launchers (mol_portal/datadir.py). Until it exists, e.g. settings loaded by a bare
+        # `django.setup()`, this process uses a key of its own and writes nothing.
+        key_file = datadir.generated_key_file()
+        SECRET_KEY = (
+            key_file.read_text(encoding="utf-8").strip()
+            if key_file is not None and key_file.exists()
+            else secrets.token_urlsafe(50)
+        )
     else:
         raise ImproperlyConfigured(
             "SECRET_KEY is missing or is a known default. Set SECRET_KEY (or SECRET_KEY_FILE) "
@@ -476,7 +479,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or DATA_DIR / "staticfiles")
+STATIC_ROOT = datadir.static_root()
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
@@ -492,13 +495,7 @@ STORAGES = {
     },
 }
 # Without a collectstatic step (embedded default), WhiteNoise serves straight from the apps.
-WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
-if WHITENOISE_USE_FINDERS:
-    # Empty until a collectstatic; it exists so WhiteNoise does not warn "No directory at".
-    try:
-        STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-    except OSError:  # a read-only location: WhiteNoise then warns once, nothing breaks
-        pass
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST  # its empty STATIC_ROOT: datadir.prepare()
 WHITENOISE_AUTOREFRESH = DEBUG
 # Files served at the site's root on every surface (/favicon.ico for pages without a <link>:
 # the admin, the API docs, JSON answers).

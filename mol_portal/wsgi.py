@@ -14,7 +14,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
+from mol_portal import datadir
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mol_portal.settings")
+datadir.prepare()
 
 # Exit status 3 is gunicorn's "worker failed to boot": the master stops instead of respawning.
 WORKER_BOOT_ERROR = 3

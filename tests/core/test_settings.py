@@ -51,11 +51,36 @@ def test_empty_environment_gives_the_embedded_default(tmp_path):
     }
 
 
-def test_embedded_default_keeps_its_generated_secret_key_in_the_data_folder(tmp_path):
+def test_loading_settings_writes_nothing(tmp_path):
     load({"DATA_DIR": str(tmp_path)})
+    assert list(tmp_path.iterdir()) == []
+
+
+KEY_PROBE = (
+    "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+)
+
+
+def test_the_launcher_keeps_the_embedded_secret_key_in_the_data_folder(tmp_path):
+    env = {"DATA_DIR": str(tmp_path)}
+    result = run_python(env, "manage.py", "check")
+    assert result.returncode == 0, result.stderr
     key_file = tmp_path / "secret_key"
     assert len(key_file.read_text()) >= 50
     assert key_file.stat().st_mode & 0o077 == 0
+    assert (tmp_path / "staticfiles").is_dir()
+    # Every later process (a second launch, a bare django.setup()) uses the same key.
+    first = key_file.read_text()
+    assert run_python(env, "manage.py", "check").returncode == 0
+    assert key_file.read_text() == first
+    assert run_python(env, "-c", KEY_PROBE).stdout.strip() == first
+
+
+def test_a_set_secret_key_means_no_generated_one(tmp_path):
+    key = secrets.token_urlsafe(50)
+    result = run_python({"DATA_DIR": str(tmp_path), "SECRET_KEY": key}, "manage.py", "check")
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "secret_key").exists()
 
 
 def test_production_environment(production):

@@ -15,6 +15,10 @@ api_v1 = [
     path("", include("documents.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("epaper.api.urls")),
+    path("", include("property.api.urls")),
+    path("", include("meetings.api.urls")),
+    path("", include("labor_admin.api.urls")),
+    path("", include("monitoring.api.urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +32,11 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),
     path("notifications/", include("notifications.urls")),
     path("epaper/", include("epaper.urls")),
+    path("property/", include("property.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("labor-admin/", include("labor_admin.urls")),
+    path("monitoring/", include("monitoring.urls")),
+    path("ping/", include("monitoring.urls_ping")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api-v1"))),

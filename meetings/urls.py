@@ -1,0 +1,5 @@
+"""Pages of the meetings app."""
+
+app_name = "meetings"
+
+urlpatterns: list = []

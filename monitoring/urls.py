@@ -1,0 +1,5 @@
+"""Pages of the monitoring app."""
+
+app_name = "monitoring"
+
+urlpatterns: list = []

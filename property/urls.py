@@ -1,0 +1,5 @@
+"""Pages of the property app."""
+
+app_name = "property"
+
+urlpatterns: list = []

@@ -87,3 +87,11 @@ class SequenceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class BlockRuleAdmin(admin.ModelAdmin):
+    """Register a concrete list with ``admin.site.register(Model, BlockRuleAdmin)``."""
+
+    list_display = ["kind", "value", "reason", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["value", "reason"]

@@ -15,9 +15,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts import authz
+from core.admin import BlockRuleAdmin
 from core.masking import mask_email
 
 from .models import (
+    BlockRule,
     Bounce,
     ImportBatch,
     Issue,
@@ -64,6 +66,11 @@ class ReadOnlyMixin(ManagerOnlyMixin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(BlockRule)
+class EpaperBlockRuleAdmin(ManagerOnlyMixin, BlockRuleAdmin):
+    pass
 
 
 @admin.register(Newsletter)

@@ -19,7 +19,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from core.blocklist import BlockRuleBase
 from core.models import TimeStampedModel
 
 
@@ -57,7 +59,7 @@ class Newsletter(models.Model):
 
 
 class SubscriberState(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("e-paper subscriber state", "Active")
     DISABLED = "disabled", _("Disabled (hard bounces)")
     ERASED = "erased", _("Erased on request")
 
@@ -358,3 +360,15 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} ({self.created_at:%Y-%m-%d})"
+
+
+class BlockRule(BlockRuleBase):
+    """Who may not subscribe (``core.blocklist``): a mail domain, an address or a network;
+    edited in the admin by the e-paper managers."""
+
+    class Meta(BlockRuleBase.Meta):
+        verbose_name = _("e-paper block rule")
+        verbose_name_plural = _("e-paper block rules")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="epaper_blockrule_unique"),
+        ]

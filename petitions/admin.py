@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import BlockRuleAdmin
 from core.masking import mask_email, mask_name
 
 from .models import (
@@ -155,8 +156,4 @@ class SatisfactionSurveyAdmin(admin.ModelAdmin):
     raw_id_fields = ["petition"]
 
 
-@admin.register(BlockRule)
-class BlockRuleAdmin(admin.ModelAdmin):
-    list_display = ["kind", "value", "reason", "active"]
-    list_filter = ["kind", "active"]
-    search_fields = ["value", "reason"]
+admin.site.register(BlockRule, BlockRuleAdmin)

@@ -34,9 +34,3 @@ OPEN_STATUSES = [
     PetitionStatus.IN_PROGRESS,
     PetitionStatus.REPLIED,
 ]
-
-
-class BlockRuleKind(models.TextChoices):
-    DOMAIN = "domain", _("E-mail domain")
-    IP = "ip", _("IP address or network")
-    EMAIL = "email", _("E-mail address")

@@ -13,21 +13,20 @@
 
 from __future__ import annotations
 
-import ipaddress
 import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import authz
+from core.blocklist import BlockRuleBase
 from core.models import BilingualNameMixin, TimeStampedModel
 
 from . import roles
-from .choices import BlockRuleKind, PetitionSource, PetitionStatus
+from .choices import PetitionSource, PetitionStatus
 
 
 class Category(BilingualNameMixin, models.Model):
@@ -318,45 +317,15 @@ class SatisfactionSurvey(models.Model):
         return f"{self.petition_id}: {self.rating}"
 
 
-class BlockRule(TimeStampedModel):
-    kind = models.CharField(_("kind"), max_length=10, choices=BlockRuleKind.choices)
-    value = models.CharField(
-        _("value"),
-        max_length=254,
-        help_text=_(
-            "An e-mail domain (example.com; sub-domains are blocked too), an e-mail address, "
-            "or an IP address or network (203.0.113.0/24)."
-        ),
-    )
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
-    active = models.BooleanField(_("active"), default=True)
+class BlockRule(BlockRuleBase):
+    """Who may not petition (``core.blocklist``); edited in the admin."""
 
-    class Meta:
+    class Meta(BlockRuleBase.Meta):
         verbose_name = _("block rule")
         verbose_name_plural = _("block rules")
-        ordering = ["kind", "value"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "value"], name="petitions_blockrule_unique"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.value}"
-
-    def clean(self):
-        self.value = (self.value or "").strip().lower()
-        if self.kind == BlockRuleKind.IP:
-            try:
-                ipaddress.ip_network(self.value, strict=False)
-            except ValueError as exc:
-                raise ValidationError(
-                    {"value": _("Enter an IP address or network, e.g. 203.0.113.0/24.")}
-                ) from exc
-        elif self.kind == BlockRuleKind.EMAIL and "@" not in self.value:
-            raise ValidationError({"value": _("Enter a whole e-mail address.")})
-        elif self.kind == BlockRuleKind.DOMAIN:
-            self.value = self.value.lstrip("@")
-            if "@" in self.value or "." not in self.value:
-                raise ValidationError({"value": _("Enter a domain such as example.com.")})
 
 
 # --- Intake and staff side --------------------------------------------------------------------

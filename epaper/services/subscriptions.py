@@ -18,9 +18,10 @@ Contracts:
   enumeration): ``subscribe``, ``opt_in_resend`` and ``link_request`` mail the address itself,
   never tell the caller anything about it.
 - Abuse rules (``SubscriptionRefused`` with a ``code``): a filled honeypot is accepted and
-  ignored (``honeypot``: the caller shows the usual page and nothing is mailed), a blocked mail
-  domain (``settings.EPAPER_BLOCKED_DOMAINS``) is refused on the ``email`` field (``blocked``),
-  and each address and each network has a budget of ``EPAPER_RATE_PER_EMAIL`` /
+  ignored (``honeypot``: the caller shows the usual page and nothing is mailed), an address,
+  mail domain or network on the block list (``BlockRule``, edited in the admin) is refused on
+  the ``email`` field (``blocked``), and each address and each network has a budget of
+  ``EPAPER_RATE_PER_EMAIL`` /
   ``EPAPER_RATE_PER_IP`` requests (subscribe, resend and "my link" together) per
   ``EPAPER_RATE_WINDOW_SECONDS`` (``rate``; ``core.ratelimit``, allowed when the cache is down).
 """
@@ -45,13 +46,14 @@ from django.utils import timezone
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
-from core import ratelimit
+from core import blocklist, ratelimit
 from core.http import absolute_url
 from core.text import normalise_email
 from notifications.services import outbox_email
 
 from ..constants import OPT_IN_HOURS, PRIVACY_VERSION
 from ..models import (
+    BlockRule,
     DeliveryState,
     IssueDelivery,
     Newsletter,
@@ -127,13 +129,10 @@ def subscriber_language(language: str | None) -> str:
 # --- Abuse rules ---------------------------------------------------------------------------------
 
 
-def domain_blocked(email: str) -> bool:
-    """Whether the address's domain (or a parent domain) is in ``EPAPER_BLOCKED_DOMAINS``."""
-    domain = email.rpartition("@")[2].lower()
-    return bool(domain) and any(
-        domain == blocked or domain.endswith("." + blocked)
-        for blocked in settings.EPAPER_BLOCKED_DOMAINS
-    )
+def blocked_kind(*, email: str, ip: str | None) -> str | None:
+    """Which active e-paper block rule matches the address or the network, or None."""
+    rules = BlockRule.objects.filter(active=True).only("kind", "value")
+    return blocklist.matching_kind(rules, email=email, ip=ip)
 
 
 def check_rate(*, email: str, ip: str | None) -> None:
@@ -266,7 +265,7 @@ def subscribe(
 
     Returns the ``OptIn``, or None when the honeypot was filled (nothing saved or mailed;
     the caller answers as usual). ``ValidationError`` on ``email``, ``newsletters`` or
-    ``consent``; ``SubscriptionRefused`` for a blocked domain or the rate limit."""
+    ``consent``; ``SubscriptionRefused`` for a block rule or the rate limit."""
     if honeypot:
         logger.info("epaper subscription ignored: honeypot filled (ip %s)", ip)
         return None
@@ -279,9 +278,10 @@ def subscribe(
             {"consent": [_("Please agree to the privacy notice so that we can send you mail.")]},
             code="required",
         )
-    if domain_blocked(address):
+    if blocked_kind(email=address, ip=ip):
         raise _refused(
-            {"email": [_("Addresses of this mail domain cannot subscribe.")]}, code="blocked"
+            {"email": [_("Subscriptions from this address or network are not accepted.")]},
+            code="blocked",
         )
     check_rate(email=address, ip=ip)
     language = subscriber_language(language or get_language())

@@ -8,7 +8,6 @@ a ``code``: ``honeypot``, ``blocked``, ``rate`` or ``duplicate``. Nothing here w
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import math
 import time
 import unicodedata
@@ -22,9 +21,9 @@ from django.db.models import BooleanField, F, Func, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import ratelimit
+from core import blocklist, ratelimit
 
-from ..choices import BlockRuleKind, PetitionStatus
+from ..choices import PetitionStatus
 from ..models import BlockRule, Petition
 
 
@@ -44,29 +43,10 @@ def check_honeypot(value: str) -> None:
         )
 
 
-def _ip_in(ip: str, network: str) -> bool:
-    try:
-        return ipaddress.ip_address(ip) in ipaddress.ip_network(network, strict=False)
-    except ValueError:
-        return False
-
-
 def blocked_reason(*, email: str = "", ip: str | None = None) -> str | None:
     """Which active block rule matches, as its kind, or None."""
-    email = (email or "").strip().lower()
-    domain = email.rpartition("@")[2]
-    for rule in BlockRule.objects.filter(active=True).only("kind", "value"):
-        if rule.kind == BlockRuleKind.EMAIL and email and rule.value == email:
-            return rule.kind
-        if (
-            rule.kind == BlockRuleKind.DOMAIN
-            and domain
-            and (domain == rule.value or domain.endswith("." + rule.value))
-        ):
-            return rule.kind
-        if rule.kind == BlockRuleKind.IP and ip and _ip_in(ip, rule.value):
-            return rule.kind
-    return None
+    rules = BlockRule.objects.filter(active=True).only("kind", "value")
+    return blocklist.matching_kind(rules, email=email, ip=ip)
 
 
 def check_blocked(*, email: str, ip: str | None) -> None:

@@ -8,7 +8,7 @@ from django.core import mail
 from rest_framework.test import APIClient
 
 from epaper.constants import PRIVACY_VERSION
-from epaper.models import Newsletter, OptIn, Subscriber
+from epaper.models import BlockRule, Newsletter, OptIn, Subscriber
 
 from .subscriber_support import commit, confirm_link, states, subscribed  # noqa: F401
 
@@ -153,8 +153,8 @@ def test_a_closed_newsletter_is_refused(post):
     assert_error_shape(post({"email": "c@example.com", "newsletters": ["wda"]}), 400, "newsletters")
 
 
-def test_a_blocked_domain_is_refused_on_the_email_field(post, settings):
-    settings.EPAPER_BLOCKED_DOMAINS = ["throwaway.example"]
+def test_a_blocked_domain_is_refused_on_the_email_field(post):
+    BlockRule.objects.create(kind="domain", value="throwaway.example")
     assert_error_shape(
         post({"email": "c@throwaway.example", "newsletters": ["weekly"]}), 400, "email"
     )

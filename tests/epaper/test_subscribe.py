@@ -15,9 +15,10 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from epaper.constants import OPT_IN_HOURS, PRIVACY_VERSION
-from epaper.models import OptIn, Subscriber, SubscriberState
+from epaper.models import BlockRule, OptIn, Subscriber, SubscriberState
 from epaper.services import subscriptions
 from notifications.models import Delivery
+from tests.accounts.mfa_support import force_login_verified
 
 from .subscriber_support import (  # noqa: F401 - fixtures
     commit,
@@ -320,13 +321,40 @@ def test_at_least_one_newsletter_is_required(post):
     assert mail.outbox == []
 
 
-def test_a_blocked_domain_is_refused_on_the_address(post, settings):
-    settings.EPAPER_BLOCKED_DOMAINS = ["throwaway.example"]
+def test_a_blocked_domain_is_refused_on_the_address(post):
+    BlockRule.objects.create(kind="domain", value="throwaway.example")
     response = post(reverse("epaper:subscribe"), form(email="x@mx.throwaway.example"))
     assert response.status_code == 400
     assert 'href="#id_email"' in response.content.decode()
     assert not Subscriber.objects.exists() and mail.outbox == []
     assert post(reverse("epaper:subscribe"), form(email="x@example.com")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "email"),
+    [("email", "x@example.com", "X@Example.com"), ("ip", "203.0.113.0/24", "y@example.com")],
+)
+def test_a_blocked_address_or_network_is_refused_and_an_inactive_rule_is_not(
+    post, kind, value, email
+):
+    rule = BlockRule.objects.create(kind=kind, value=value)
+    data = form(email=email)
+    response = post(reverse("epaper:subscribe"), data, REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 400
+    assert not Subscriber.objects.exists() and mail.outbox == []
+    rule.active = False
+    rule.save()
+    assert post(reverse("epaper:subscribe"), data, REMOTE_ADDR="203.0.113.9").status_code == 302
+
+
+def test_a_block_rule_is_edited_in_the_admin_and_checked(client, admin_user):
+    force_login_verified(client, admin_user)
+    admin_client = client
+    url = reverse("admin:epaper_blockrule_add")
+    bad = admin_client.post(url, {"kind": "ip", "value": "not-a-network", "active": "on"})
+    assert bad.status_code == 200 and not BlockRule.objects.exists()
+    admin_client.post(url, {"kind": "domain", "value": " @Throwaway.Example ", "active": "on"})
+    assert BlockRule.objects.get().value == "throwaway.example"
 
 
 def test_the_rate_limit_per_address(post, settings):

@@ -776,12 +776,6 @@ EPAPER_RATE_LIMIT_ENABLED = env_bool("EPAPER_RATE_LIMIT_ENABLED", True)
 EPAPER_RATE_WINDOW_SECONDS = env_int("EPAPER_RATE_WINDOW_SECONDS", 3600, minimum=1)
 EPAPER_RATE_PER_IP = env_int("EPAPER_RATE_PER_IP", 20, minimum=1)
 EPAPER_RATE_PER_EMAIL = env_int("EPAPER_RATE_PER_EMAIL", 5, minimum=1)
-# Mail domains the subscription refuses (comma-separated; a domain covers its subdomains),
-# e.g. throwaway-address services: the form and the API refuse such an address on its field
-# and nothing is mailed (a domain is no person, so saying so tells nobody who subscribes).
-EPAPER_BLOCKED_DOMAINS = [
-    domain.lower().lstrip(".") for domain in env_list("EPAPER_BLOCKED_DOMAINS", [])
-]
 # Largest CSV file of a subscriber import (bytes) and most rows in one file.
 EPAPER_IMPORT_MAX_BYTES = env_int("EPAPER_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 EPAPER_IMPORT_MAX_ROWS = env_int("EPAPER_IMPORT_MAX_ROWS", 200_000, minimum=1)

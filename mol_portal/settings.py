@@ -812,3 +812,15 @@ EPAPER_BOUNCE_IMAP_MAILBOX = os.environ.get("EPAPER_BOUNCE_IMAP_MAILBOX", "INBOX
 EPAPER_BOUNCE_IMAP_SSL = env_bool("EPAPER_BOUNCE_IMAP_SSL", True)
 EPAPER_BOUNCE_MINUTES = env_int("EPAPER_BOUNCE_MINUTES", 10, minimum=1)
 EPAPER_SOFT_BOUNCE_LIMIT = env_int("EPAPER_SOFT_BOUNCE_LIMIT", 3, minimum=1)
+
+# --- meetings ---
+# Meeting tracking (部務會報追蹤管考). Hours a unit may change its material after the controller
+# grants a late change; days before a tracked case's due date its owners are reminded; seconds
+# one server-sent-events answer of the meeting screen is held open waiting for the presenter
+# (0: answer at once and let the browser reconnect after a second — right for sync workers).
+MEETINGS_LATE_CHANGE_HOURS = env_int("MEETINGS_LATE_CHANGE_HOURS", 24, minimum=1)
+MEETINGS_CASE_REMIND_DAYS_BEFORE = env_int("MEETINGS_CASE_REMIND_DAYS_BEFORE", 3, minimum=0)
+MEETINGS_SCREEN_HOLD_SECONDS = env_int("MEETINGS_SCREEN_HOLD_SECONDS", 0, minimum=0)
+# WeasyPrint (the meeting book's PDF) logs every rendering step at INFO.
+LOGGING["loggers"].setdefault("weasyprint", {"level": "WARNING"})
+LOGGING["loggers"].setdefault("fontTools", {"level": "WARNING"})

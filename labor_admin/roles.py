@@ -14,14 +14,12 @@ ROLES = [
         name_zh="勞工行政案件承辦人",
         name_en="Labour case officer",
         description="Takes in and handles the cases of the units the role covers.",
-        sensitive=True,
     ),
     RoleSpec(
         code=ROLE_SUPERVISOR,
         name_zh="勞工行政案件主管",
         name_en="Labour case supervisor",
         description="Makes the supervisor's transitions (closing, deciding) of the units' cases.",
-        sensitive=True,
     ),
     RoleSpec(
         code=ROLE_VIEWER,

@@ -246,3 +246,8 @@ def _board_table(*, today, received_month, received_today, closed_month, closed_
         "by_type": type_rows,
         "by_county": county_rows,
     }
+
+
+def api_client_for(application) -> ApiClient | None:
+    """The case API client an application is registered as (None when it is not)."""
+    return ApiClient.objects.select_related("unit").filter(application=application).first()

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from core.csrf import keeps_input_on_csrf_failure, needs_resubmission, resubmission_response
 from core.forms import add_service_errors
 from core.http import client_ip
+from core.mailrequest import mail_request, refusal_status, request_origin
 
 from ..constants import OPT_IN_HOURS, PRIVACY_VERSION
 from ..forms import EmailForm, PreferencesForm, SubscribeForm
@@ -44,14 +45,6 @@ from ..services.subscriptions import (
 from ..services.subscriptions import (
     unsubscribe as unsubscribe_service,
 )
-
-
-def _base_url(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
-def _status(exc: ValidationError) -> int:
-    return 429 if getattr(exc, "code", None) == "rate" else 400
 
 
 def _names(newsletters) -> list[str]:
@@ -102,12 +95,12 @@ def subscribe(request):
                     ip=client_ip(request),
                     source="web",
                     language=get_language(),
-                    base_url=_base_url(request),
+                    base_url=request_origin(request)["base_url"],
                     honeypot=data.get("website", ""),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-                status = _status(exc)
+                status = refusal_status(exc)
             else:
                 return redirect("epaper:subscribed")
     return render(request, "epaper/public/subscribe.html", {**context, "form": form}, status=status)
@@ -130,38 +123,18 @@ def subscribed(request):
 def resend(request):
     """The link again, to the address typed: the same answer whether or not an opt-in of that
     address is waiting. The link sent before stops working."""
-    if request.method == "GET":
-        return redirect("epaper:subscribed")
-    context = {"opt_in_hours": OPT_IN_HOURS}
-    if needs_resubmission(request):
-        return resubmission_response(
-            request, _resend_form(request.POST), "epaper/public/subscribed.html", context
-        )
-    form = _resend_form(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            opt_in_resend(
-                email=form.cleaned_data["email"],
-                ip=client_ip(request),
-                base_url=_base_url(request),
-                language=get_language(),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            status = _status(exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "If a subscription of %(email)s is waiting for confirmation, a new link is "
-                    "on its way. Links sent before no longer work."
-                )
-                % {"email": form.cleaned_data["email"]},
-            )
-            return redirect("epaper:subscribed")
-    return render(
-        request, "epaper/public/subscribed.html", {**context, "form": form}, status=status
+    return mail_request(
+        request,
+        form=_resend_form,
+        template="epaper/public/subscribed.html",
+        context={"opt_in_hours": OPT_IN_HOURS},
+        get_redirects=True,
+        send=lambda data, origin: opt_in_resend(email=data["email"], **origin),
+        done=_(
+            "If a subscription of %(email)s is waiting for confirmation, a new link is "
+            "on its way. Links sent before no longer work."
+        ),
+        success_url="epaper:subscribed",
     )
 
 
@@ -300,36 +273,17 @@ def preferences(request, token: str):
 def my_link(request):
     """ "Mail me my link": the preferences link again, to a subscribed address; the same
     answer for any address."""
-    if needs_resubmission(request):
-        return resubmission_response(
-            request, _my_link_form(request.POST), "epaper/public/my_link.html"
-        )
-    form = _my_link_form(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                link_request(
-                    email=form.cleaned_data["email"],
-                    ip=client_ip(request),
-                    base_url=_base_url(request),
-                    language=get_language(),
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                status = _status(exc)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "If %(email)s receives one of our newsletters, a mail with the link to "
-                        "its subscription settings is on its way."
-                    )
-                    % {"email": form.cleaned_data["email"]},
-                )
-                return redirect("epaper:my_link")
-    return render(request, "epaper/public/my_link.html", {"form": form}, status=status)
+    return mail_request(
+        request,
+        form=_my_link_form,
+        template="epaper/public/my_link.html",
+        send=lambda data, origin: link_request(email=data["email"], **origin),
+        done=_(
+            "If %(email)s receives one of our newsletters, a mail with the link to "
+            "its subscription settings is on its way."
+        ),
+        success_url="epaper:my_link",
+    )
 
 
 # RFC 8058 one-click unsubscribe. A mail client sends ``POST`` with the body

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import logging
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from core.csrf import keeps_input_on_csrf_failure, needs_resubmission, resubmission_response
 from core.forms import add_service_errors
 from core.http import client_ip
+from core.mailrequest import mail_request, request_origin
 
 from ..choices import ANSWERED_STATUSES
 from ..forms import (
@@ -35,10 +35,6 @@ from ..services import cases, survey
 SESSION_KEY = "petitions_cases"
 
 logger = logging.getLogger(__name__)
-
-
-def _base_url(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
 
 
 @keeps_input_on_csrf_failure
@@ -94,7 +90,7 @@ def _submit(request):
                 attachments=data["attachments"],
                 honeypot=data.get("website", ""),
                 ip=client_ip(request),
-                base_url=_base_url(request),
+                base_url=request_origin(request)["base_url"],
                 language=get_language(),
                 form_token=data.get("form_token", ""),
             )
@@ -122,34 +118,18 @@ def submitted(request):
 def confirmation_resend(request):
     """The "please confirm" page's form: the link again, to the address typed. The answer is
     the same whether or not a petition from that address is waiting."""
-    if request.method == "GET":
-        return redirect("petitions:submitted")
-    if needs_resubmission(request):
-        return resubmission_response(
-            request, ConfirmationResendForm(request.POST), "petitions/public/submitted.html"
-        )
-    form = ConfirmationResendForm(request.POST)
-    if form.is_valid():
-        try:
-            cases.confirmation_resend(
-                email=form.cleaned_data["email"],
-                ip=client_ip(request),
-                base_url=_base_url(request),
-                language=get_language(),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "If a petition from %(email)s is waiting for confirmation, a new "
-                    "confirmation link is on its way. Links sent before no longer work."
-                )
-                % {"email": form.cleaned_data["email"]},
-            )
-            return redirect("petitions:submitted")
-    return render(request, "petitions/public/submitted.html", {"form": form}, status=400)
+    return mail_request(
+        request,
+        form=ConfirmationResendForm,
+        template="petitions/public/submitted.html",
+        get_redirects=True,
+        send=lambda data, origin: cases.confirmation_resend(email=data["email"], **origin),
+        done=_(
+            "If a petition from %(email)s is waiting for confirmation, a new "
+            "confirmation link is on its way. Links sent before no longer work."
+        ),
+        success_url="petitions:submitted",
+    )
 
 
 @login_not_required
@@ -160,7 +140,7 @@ def confirm(request, token: str):
         return render(request, "petitions/public/confirm.html", {"token": token})
     try:
         result = cases.petition_confirm(
-            token=token, base_url=_base_url(request), language=get_language()
+            token=token, base_url=request_origin(request)["base_url"], language=get_language()
         )
     except ValidationError as exc:
         return render(
@@ -224,34 +204,19 @@ def progress(request):
 def query_code_resend(request):
     """ "Lost your query code?": a new one to the address the petition came from. The answer
     is the same whether or not the case number and the address belong together."""
-    if needs_resubmission(request):
-        return resubmission_response(
-            request, QueryCodeResendForm(request.POST), "petitions/public/query_code.html"
-        )
-    form = QueryCodeResendForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            cases.query_code_resend(
-                case_number=form.cleaned_data["case_number"],
-                email=form.cleaned_data["email"],
-                ip=client_ip(request),
-                base_url=_base_url(request),
-                language=get_language(),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "If case %(case)s was sent from %(email)s, a new query code is on its way "
-                    "to that address. The old code no longer works."
-                )
-                % {"case": form.cleaned_data["case_number"], "email": form.cleaned_data["email"]},
-            )
-            return redirect("petitions:progress")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "petitions/public/query_code.html", {"form": form}, status=status)
+    return mail_request(
+        request,
+        form=QueryCodeResendForm,
+        template="petitions/public/query_code.html",
+        send=lambda data, origin: cases.query_code_resend(
+            case_number=data["case_number"], email=data["email"], **origin
+        ),
+        done=_(
+            "If case %(case_number)s was sent from %(email)s, a new query code is on its way "
+            "to that address. The old code no longer works."
+        ),
+        success_url="petitions:progress",
+    )
 
 
 @login_not_required

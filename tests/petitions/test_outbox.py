@@ -163,7 +163,7 @@ def test_resending_is_limited_per_address(post, client, settings, form_data):
         assert post(url, {"email": "lin@example.com"}).status_code == 302
     english(client)
     refused = post(url, {"email": "lin@example.com"})
-    assert refused.status_code == 400
+    assert refused.status_code == 429
     assert "several times" in refused.content.decode()
     assert len(mail.outbox) == 3  # the first mail and two resends
 
@@ -242,7 +242,7 @@ def test_new_codes_are_limited_per_case_number(post, settings):
         == 302
     )
     refused = post(url, {"case_number": petition.case_number, "email": "lin@example.com"})
-    assert refused.status_code == 400
+    assert refused.status_code == 429
     assert mail.outbox == []
 
 

@@ -11,7 +11,7 @@ class MeetingsConfig(AppConfig):
         from documents.hooks import signoff_hooks
 
         # The jobs register with Celery, the tiles with core.registry.
-        from . import tasks  # noqa: F401
+        from . import tasks, tiles  # noqa: F401
         from .models import LateChangeRequest, TrackedCase
         from .services import closure_approved, closure_returned
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts import authz
 from accounts.models import UnitOfficer
+from core.models import Organization
 
 from .choices import CaseStatus, MeetingStatus
 from .models import (
@@ -243,15 +244,15 @@ def statistics(user, *, year: int | None = None) -> list[dict]:
     if year:
         rows = rows.filter(year=year)
     out: dict[tuple, dict] = {}
-    for case in rows.only("year", "lead_unit", "status", "due_date", "closed_at").select_related(
-        "lead_unit"
+    units = {}
+    for year_, unit_id, status, due_date, closed_at in rows.values_list(
+        "year", "lead_unit_id", "status", "due_date", "closed_at"
     ):
-        key = (case.year, case.lead_unit_id)
         row = out.setdefault(
-            key,
+            (year_, unit_id),
             {
-                "year": case.year,
-                "unit": case.lead_unit,
+                "year": year_,
+                "unit_id": unit_id,
                 "total": 0,
                 "on_time": 0,
                 "late": 0,
@@ -259,14 +260,17 @@ def statistics(user, *, year: int | None = None) -> list[dict]:
                 "open": 0,
             },
         )
+        units[unit_id] = None
         row["total"] += 1
-        if case.status == CaseStatus.CLOSED and case.closed_at:
-            closed_day = timezone.localdate(case.closed_at)
-            row["on_time" if closed_day <= case.due_date else "late"] += 1
-        elif case.due_date < today:
+        if status == CaseStatus.CLOSED and closed_at:
+            row["on_time" if timezone.localdate(closed_at) <= due_date else "late"] += 1
+        elif due_date < today:
             row["overdue"] += 1
         else:
             row["open"] += 1
+    names = Organization.objects.in_bulk(list(units))
+    for row in out.values():
+        row["unit"] = names[row["unit_id"]]
     return sorted(out.values(), key=lambda r: (-r["year"], r["unit"].sort_order, r["unit"].code))
 
 

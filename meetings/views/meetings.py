@@ -78,25 +78,34 @@ def meeting_detail(request, pk: int):
         "secretary": secretary,
         "organiser": controller or secretary,
         "reports": reports,
-        "items": list(selectors.agenda(meeting)) if full or meeting.status != "draft" else [],
+        "items": [
+            (
+                item,
+                DecisionForm(auto_id=f"dec{item.pk}_%s", initial={"decision": item.decision})
+                if secretary
+                else None,
+            )
+            for item in selectors.agenda(meeting)
+        ]
+        if full or meeting.status != "draft"
+        else [],
         "books": list(selectors.books(meeting)) if full else [],
         "cases": list(selectors.carried_cases(meeting)) if full else [],
-        "late_requests": (
-            list(
-                LateChangeRequest.objects.filter(
-                    report__meeting=meeting, status="pending"
-                ).select_related("report__unit", "requested_by")
-            )
-            if controller
-            else []
-        ),
-        "filing_form": FilingOpenForm(initial={"units": [r.unit_id for r in reports]})
+        "late_requests": [
+            (late, LateDecisionForm(auto_id=f"late{late.pk}_%s"))
+            for late in LateChangeRequest.objects.filter(
+                report__meeting=meeting, status="pending"
+            ).select_related("report__unit", "requested_by")
+        ]
+        if controller
+        else [],
+        "filing_form": FilingOpenForm(
+            auto_id="filing_%s", initial={"units": [r.unit_id for r in reports]}
+        )
         if controller
         else None,
-        "item_form": AgendaItemForm() if controller or secretary else None,
-        "directive_form": DirectiveForm(meeting=meeting) if secretary else None,
-        "decision_form": DecisionForm() if secretary else None,
-        "late_form": LateDecisionForm() if controller else None,
+        "item_form": AgendaItemForm(auto_id="item_%s") if controller or secretary else None,
+        "directive_form": DirectiveForm(meeting=meeting, auto_id="dir_%s") if secretary else None,
         "now": timezone.now(),
     }
     return render(request, "meetings/meeting_detail.html", context)

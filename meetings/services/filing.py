@@ -9,6 +9,7 @@ and before its deadline, or until the end of a granted late change
 
 from __future__ import annotations
 
+import html
 import io
 import zipfile
 from datetime import timedelta
@@ -35,12 +36,12 @@ FIGURE_COLUMNS = ("label", "value", "note")
 WORD_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def clean_rich_text(html: str) -> str:
-    return nh3.clean(html or "", tags=RICH_TEXT_TAGS, attributes={}, strip_comments=True)
+def clean_rich_text(value: str) -> str:
+    return nh3.clean(value or "", tags=RICH_TEXT_TAGS, attributes={}, strip_comments=True)
 
 
-def plain_text(html: str) -> str:
-    return " ".join(nh3.clean(html or "", tags=set()).split())
+def plain_text(value: str) -> str:
+    return " ".join(html.unescape(nh3.clean(value or "", tags=set())).split())
 
 
 def _deadline_passed(meeting: Meeting, now) -> bool:

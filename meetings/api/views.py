@@ -12,10 +12,10 @@ from .. import selectors
 from ..choices import CaseStatus
 from ..models import Meeting
 from .serializers import (
-    TrackedCaseSerializer,
     MeetingDetailSerializer,
-    MeetingSerializer,
     MeetingSearchHitSerializer,
+    MeetingSerializer,
+    TrackedCaseSerializer,
 )
 
 

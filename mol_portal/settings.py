@@ -824,3 +824,20 @@ MEETINGS_SCREEN_HOLD_SECONDS = env_int("MEETINGS_SCREEN_HOLD_SECONDS", 0, minimu
 # WeasyPrint (the meeting book's PDF) logs every rendering step at INFO.
 LOGGING["loggers"].setdefault("weasyprint", {"level": "WARNING"})
 LOGGING["loggers"].setdefault("fontTools", {"level": "WARNING"})
+
+# --- monitoring ---
+# Service monitor (monitoring/README.md). Days raw check results and pings are kept before only
+# their daily uptime figures remain; probes one worker runs at once (asyncio, one slow target
+# never holds the others); office hours (local time, working days of core.dates) that pick a
+# contact rule; days a signed acknowledgement link in an alert stays valid.
+MONITORING_RESULT_DAYS = env_int("MONITORING_RESULT_DAYS", 30, minimum=1)
+MONITORING_CONCURRENCY = env_int("MONITORING_CONCURRENCY", 200, minimum=1)
+MONITORING_OFFICE_START_HOUR = env_int("MONITORING_OFFICE_START_HOUR", 8, minimum=0)
+MONITORING_OFFICE_END_HOUR = env_int("MONITORING_OFFICE_END_HOUR", 18, minimum=1)
+MONITORING_ACK_LINK_DAYS = env_int("MONITORING_ACK_LINK_DAYS", 7, minimum=1)
+# Database activity: PostgreSQL servers watched besides the portal's own (postgres:// URLs),
+# and the seconds after which a running query counts as long.
+MONITORING_DATABASE_URLS = env_list("MONITORING_DATABASE_URLS", [])
+MONITORING_LONG_QUERY_SECONDS = env_int("MONITORING_LONG_QUERY_SECONDS", 60, minimum=1)
+# Bearer token Prometheus sends to /monitoring/metrics (empty: managers' sessions only).
+MONITORING_METRICS_TOKEN = os.environ.get("MONITORING_METRICS_TOKEN", "")

@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class MonitoringConfig(AppConfig):
     name = "monitoring"
     verbose_name = _("Service monitoring")
+
+    def ready(self):
+        from celery.signals import task_failure, task_success
+
+        from core import audit
+
+        from . import signals
+        from .models import ContactRule, EscalationStep, OnCallShift
+
+        audit.register(ContactRule)
+        audit.register(EscalationStep)
+        audit.register(OnCallShift)
+        task_success.connect(signals.beat_task_succeeded, weak=False)
+        task_failure.connect(signals.beat_task_failed, weak=False)

@@ -1,0 +1,164 @@
+"""The runner against real local servers: detection within the thresholds, conditions,
+certificates, TCP, and one claim per check."""
+
+import pytest
+from django.utils import timezone
+
+from monitoring.choices import CheckKind, CheckState, IncidentState
+from monitoring.models import Check, CheckResult, Incident
+from monitoring.services import runner
+from monitoring.services.checks import check_pause
+
+from .servers import TargetServer, make_certificate
+
+pytestmark = pytest.mark.django_db
+
+
+def run(check):
+    Check.objects.filter(pk=check.pk).update(next_run_at=timezone.now())
+    report = runner.run_due()
+    check.refresh_from_db()
+    return report
+
+
+def test_a_healthy_target_is_up(make_check, target):
+    check = make_check(url=target.url, failure_threshold=2)
+    run(check)
+    assert check.state == CheckState.UP
+    assert check.last_ok is True
+    assert CheckResult.objects.filter(check_ref=check, ok=True).count() == 1
+
+
+def test_a_failing_target_is_down_after_the_threshold_and_opens_an_incident(make_check, target):
+    check = make_check(url=target.url, failure_threshold=3)
+    run(check)
+    target.mode = "fail"
+    run(check)
+    run(check)
+    assert check.state == CheckState.UP  # two failures: not yet
+    assert not Incident.objects.filter(check_ref=check).exists()
+    run(check)
+    assert check.state == CheckState.DOWN
+    incident = Incident.objects.get(check_ref=check)
+    assert incident.state == IncidentState.OPEN
+    assert "500" in incident.cause
+
+
+def test_recovery_resolves_the_incident_with_its_duration(make_check, target):
+    check = make_check(url=target.url, failure_threshold=1)
+    target.mode = "fail"
+    run(check)
+    target.mode = "ok"
+    run(check)
+    incident = Incident.objects.get(check_ref=check)
+    assert check.state == CheckState.UP
+    assert incident.state == IncidentState.RESOLVED
+    assert incident.resolved_at >= incident.opened_at
+
+
+def test_a_slow_target_times_out_without_delaying_the_others(make_check, target):
+    slow = make_check(name="slow", url=target.url, timeout_seconds=0.5, failure_threshold=1)
+    fast_server_checks = [
+        make_check(name=f"tcp{i}", kind=CheckKind.TCP, host="127.0.0.1", port=target.port)
+        for i in range(5)
+    ]
+    target.mode = "slow"
+    target.delay = 1.5
+    started = timezone.now()
+    report = runner.run_due()
+    elapsed = (timezone.now() - started).total_seconds()
+    assert report.claimed == 6
+    assert elapsed < 1.5  # in parallel: bounded by the slow check's timeout, not the sum
+    slow.refresh_from_db()
+    assert slow.state == CheckState.DOWN
+    assert "Timed out" in slow.last_message
+    assert all(Check.objects.get(pk=c.pk).state == CheckState.UP for c in fast_server_checks)
+
+
+def test_a_response_time_limit_fails_a_slow_answer(make_check, target):
+    check = make_check(url=target.url, max_response_ms=100, timeout_seconds=3)
+    target.mode = "slow"
+    target.delay = 0.3
+    run(check)
+    assert check.last_ok is False
+    assert "Slow" in check.last_message
+
+
+def test_keyword_and_json_path_conditions(make_check, target):
+    target.mode = "json"
+    good = make_check(name="json", url=target.url, json_path="$.db.ok", json_value="true")
+    bad = make_check(name="kw", url=target.url, keyword="missing-word")
+    runner.run_due()
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert good.last_ok is True
+    assert bad.last_ok is False
+    assert "missing-word" in bad.last_message
+
+
+def test_an_expired_certificate_fails_the_check(make_check, expired_target):
+    check = make_check(url=expired_target.url, failure_threshold=1, verify_tls=False)
+    run(check)
+    assert check.state == CheckState.DOWN
+    assert "expired" in check.last_message
+
+
+def test_a_self_signed_certificate_fails_when_verified(make_check, tls_target):
+    check = make_check(url=tls_target.url, failure_threshold=1)
+    run(check)
+    assert check.last_ok is False
+    assert "self" in check.last_message.lower()
+
+
+def test_an_unverified_certificate_near_expiry_warns(make_check, tmp_path):
+    server = TargetServer(tls=make_certificate(tmp_path, days=5))
+    try:
+        check = make_check(url=server.url, verify_tls=False, tls_warning_days=14)
+        run(check)
+    finally:
+        server.stop()
+    assert check.last_ok is False
+    assert check.tls_expires_at is not None
+    assert "expires in" in check.last_message
+
+
+def test_a_tcp_port_that_closes_goes_down(make_check, tcp_port):
+    check = make_check(
+        kind=CheckKind.TCP, host="127.0.0.1", port=tcp_port.port, failure_threshold=1
+    )
+    run(check)
+    assert check.state == CheckState.UP
+    tcp_port.close()
+    run(check)
+    assert check.state == CheckState.DOWN
+
+
+def test_dns_resolution_of_localhost(make_check):
+    check = make_check(kind=CheckKind.DNS, host="localhost", dns_expected="127.0.0.1")
+    run(check)
+    assert check.last_ok is True
+
+
+def test_a_claimed_check_is_not_claimed_again(make_check, target):
+    check = make_check(url=target.url)
+    now = timezone.now()
+    token, first = runner.checks_claim(now=now)
+    _token, second = runner.checks_claim(now=now)
+    assert [c.pk for c in first] == [check.pk]
+    assert second == []
+
+
+def test_retries_hide_a_single_failure(make_check, target):
+    check = make_check(url=target.url, retries=1, failure_threshold=1)
+    target.mode = "fail"
+    run(check)
+    assert target.hits == 2
+    assert check.state == CheckState.DOWN
+
+
+def test_a_paused_check_is_not_run(make_check, target):
+    check = make_check(url=target.url)
+    check_pause(actor=None, check=check)
+    assert runner.run_due().claimed == 0
+    check.refresh_from_db()
+    assert check.state == CheckState.PAUSED

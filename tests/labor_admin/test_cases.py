@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.models import WorkCalendarDay
 from labor_admin.models import Case, CaseTransition, CaseType
+from labor_admin.selectors import board
 from labor_admin.services import case_transition, case_update, due_date
 from notifications.models import Notice
 
@@ -176,3 +177,21 @@ def test_an_edit_merges_and_revalidates_the_type_fields(la_owner, office):
     with pytest.raises(ValidationError) as caught:
         case_update(case=case, actor=la_owner, values={"data": {"workers": "many"}})
     assert "data.workers" in caught.value.message_dict
+
+
+def test_board_counts_equal_direct_counts(la_owner, la_outsider, office, sibling, ministry):
+    make_case(unit=office, actor=la_owner, received_on=dt.date(2026, 3, 16))
+    make_case(unit=office, actor=la_owner, received_on=dt.date(2026, 1, 5))  # overdue
+    closed = make_case(unit=sibling, actor=la_outsider, received_on=dt.date(2026, 3, 6))
+    for to in ("scheduled", "settled"):
+        closed = case_transition(case=closed, transition=_transition(closed, to),
+                                 actor=la_outsider if to == "scheduled" else None)  # fmt: skip
+    figures = board(ministry, today=dt.date(2026, 3, 16))
+    total = figures["total"]
+    assert total["received_today"] == 1
+    assert total["received_month"] == 2
+    assert total["closed_today"] == total["closed_month"] == 1
+    assert total["open"] == 2 and total["overdue"] == 1
+    assert total["average_days"] == 10.0
+    by_county = {row["county"].code: row for row in figures["by_county"]}
+    assert by_county["63000"]["open"] == 2 and by_county["65000"]["closed_month"] == 1

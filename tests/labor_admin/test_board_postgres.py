@@ -52,14 +52,17 @@ def test_board_equals_a_direct_count_after_concurrent_intake(
     figures = board(ministry, today=TODAY)
     total = figures["total"]
     assert total["received_today"] == Case.objects.filter(received_on=TODAY).count()
-    assert total["received_month"] == Case.objects.filter(received_on__gte=dt.date(2026, 3, 1)).count()
+    assert (
+        total["received_month"] == Case.objects.filter(received_on__gte=dt.date(2026, 3, 1)).count()
+    )
     assert total["open"] == Case.objects.filter(is_open=True).count() == THREADS * PER_THREAD
     for row in figures["by_type"]:
         assert row["open"] == Case.objects.filter(case_type=row["case_type"]).count()
     for row in figures["by_county"]:
-        assert row["received_today"] == Case.objects.filter(
-            county=row["county"], received_on=TODAY
-        ).count()
+        assert (
+            row["received_today"]
+            == Case.objects.filter(county=row["county"], received_on=TODAY).count()
+        )
     for unit in (office, sibling):
         serials = sorted(Case.objects.filter(unit=unit).values_list("serial", flat=True))
         assert serials == list(range(1, len(serials) + 1))

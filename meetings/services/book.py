@@ -51,7 +51,9 @@ def book_build(*, meeting: Meeting, actor) -> MeetingBook:
     if not selectors.is_controller(actor, meeting):
         raise PermissionDenied
     meeting = (
-        Meeting.objects.select_for_update().select_related("series", "chair").get(pk=meeting.pk)
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("series", "chair")
+        .get(pk=meeting.pk)
     )
     if meeting.status == MeetingStatus.DRAFT:
         raise ValidationError({"__all__": _("Open the meeting for filing first.")})

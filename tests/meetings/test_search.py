@@ -8,12 +8,13 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from weasyprint import HTML
 
 from meetings import selectors, services
 from meetings.models import SearchEntry, UnitReport
-from meetings.search import tokenize
+from meetings.search import matching, tokenize
 from tests.accounts.factories import unit
 
 from .conftest import at
@@ -153,3 +154,18 @@ def test_a_file_that_is_not_pdf_or_docx_is_refused(owner, meeting):
         )
     assert "file" in error.value.message_dict
     assert not SearchEntry.objects.filter(kind="attachment").exists()
+
+
+@pytest.mark.postgres_only
+def test_postgres_answers_from_the_gin_index_of_bigrams(old_meeting, chair):
+    query = str(matching(selectors.search_entries(chair), "霸凌防治").query)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM meetings_searchentry WHERE to_tsvector('simple', tokens) "
+            "@@ to_tsquery('simple', %s)",
+            ["(霸凌 <-> 凌防 <-> 防治)"],
+        )
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    assert "meetings_search_tokens_gin" in plan
+    assert "to_tsvector" in query

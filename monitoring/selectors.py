@@ -122,3 +122,21 @@ def state_counts(checks: QuerySet[Check]) -> dict[str, int]:
 
 def open_incidents(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
     return incidents.exclude(state=IncidentState.RESOLVED)
+
+
+def availability(checks: QuerySet[Check], start, end) -> list[list]:
+    """[group, check, results, ok, percent] of each check over the days [start, end)."""
+    sums = {
+        row["check_ref_id"]: row
+        for row in DailyUptime.objects.filter(check_ref__in=checks, day__gte=start, day__lt=end)
+        .values("check_ref_id")
+        .annotate(total=Sum("total"), ok=Sum("ok"))
+    }
+    out = []
+    for check in checks.select_related("group").order_by("group__order", "name"):
+        row = sums.get(check.pk, {"total": 0, "ok": 0})
+        total, ok = row["total"] or 0, row["ok"] or 0
+        out.append(
+            [check.group.name, check.name, total, ok, f"{100 * ok / total:.3f}" if total else ""]
+        )
+    return out

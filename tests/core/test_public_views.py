@@ -98,6 +98,15 @@ PUBLIC_ROUTES = {
     # gateway's delivery report (secret token in the path, 404 otherwise).
     "notifications/feed/",
     "notifications/sms/mitake/<str:token>/",
+    # Service monitor: heartbeat pings (the uuid is the secret), the signed acknowledgement
+    # link of an alert (404 without a valid signature), public status pages (404 for a group
+    # that is not public), Prometheus metrics (own bearer token, 401 without).
+    "ping/<uuid:key>",
+    "ping/<uuid:key>/start",
+    "ping/<uuid:key>/fail",
+    "monitoring/ack/<str:token>/",
+    "monitoring/status/<slug:code>/",
+    "monitoring/metrics",
     # API root (links only) and description: DRF views answering anonymous callers.
     "api/v1/",
     "api/schema/",
@@ -112,6 +121,9 @@ ANONYMOUS_ANSWER = {
     "notifications/feed/": 401,
     "notifications/sms/mitake/<str:token>/": 404,
     "admin/login/": 302,
+    "ping/<uuid:key>": 404,
+    "monitoring/ack/<str:token>/": 404,
+    "monitoring/metrics": 401,
 }
 
 SAMPLES = {

@@ -1,0 +1,39 @@
+"""Writes of the property app, split by concept; each takes ``actor=`` and checks it
+(``None``: a trusted internal caller such as a task)."""
+
+from .catalogue import ImportRefused, RowError, classifications_load, register_for
+from .handover import handover_assign, handover_draft_for_person, handovers_sweep
+from .imports import items_import
+from .movements import (
+    acquisition_create,
+    movement_accept,
+    movement_approved,
+    movement_cancel,
+    movement_create,
+    movement_refuse,
+    movement_returned,
+    movement_submit,
+)
+from .stocktake import stocktake_close, stocktake_open, stocktake_scan
+
+__all__ = [
+    "ImportRefused",
+    "RowError",
+    "acquisition_create",
+    "classifications_load",
+    "handover_assign",
+    "handover_draft_for_person",
+    "handovers_sweep",
+    "items_import",
+    "movement_accept",
+    "movement_approved",
+    "movement_cancel",
+    "movement_create",
+    "movement_refuse",
+    "movement_returned",
+    "movement_submit",
+    "register_for",
+    "stocktake_close",
+    "stocktake_open",
+    "stocktake_scan",
+]

@@ -102,10 +102,24 @@ def dockerfile() -> list[tuple[str, str]]:
     return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1]) for line in lines]
 
 
-def settings_env_reads() -> tuple[set[str], list[int]]:
-    """Environment variable names read by settings.py, and the lines of any read this
-    function does not understand (a dynamic name, a new helper...)."""
-    tree = ast.parse((ROOT / "mol_portal" / "settings.py").read_text(encoding="utf-8"))
+SETTINGS_FILES = ("settings.py", "datadir.py")  # datadir: what the launchers prepare
+
+
+def settings_env_reads() -> tuple[set[str], list[str]]:
+    """Environment variable names read by settings.py and datadir.py, and the places
+    (``file:line``) of any read this function does not understand (a dynamic name, a new
+    helper...)."""
+    names: set[str] = set()
+    unknown: list[str] = []
+    for file_name in SETTINGS_FILES:
+        found, lines = _env_reads(ROOT / "mol_portal" / file_name)
+        names |= found
+        unknown += [f"{file_name}:{line}" for line in lines]
+    return names, unknown
+
+
+def _env_reads(path) -> tuple[set[str], list[int]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
 
     def reads_environ(node):
@@ -151,6 +165,8 @@ def settings_env_reads() -> tuple[set[str], list[int]]:
             owner = node.func.value
             if isinstance(owner, ast.Name) and owner.id == "os" and node.func.attr == "getenv":
                 add(text(node.args[0]), node)
+            elif isinstance(owner, ast.Name) and owner.id == "environ" and node.func.attr == "get":
+                add(text(node.args[0]) if node.args else None, node)
             elif (
                 isinstance(owner, ast.Name)
                 and owner.id == "env"
@@ -158,6 +174,12 @@ def settings_env_reads() -> tuple[set[str], list[int]]:
                 and node.func.attr != "parse_value"
             ):
                 add(text(node.args[0]) if node.args else None, node)
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "environ"
+        ):
+            add(text(node.slice), node)
         elif (
             isinstance(node, ast.Attribute)
             and node.attr == "environ"
@@ -448,7 +470,7 @@ def test_healthcheck_script_passes_only_on_200(status, exit_code):
 
 def test_every_environment_read_in_settings_is_understood():
     _, unknown = settings_env_reads()
-    assert not unknown, f"settings.py lines {unknown}: teach settings_env_reads() this form"
+    assert not unknown, f"{unknown}: teach settings_env_reads() this form"
 
 
 def test_env_example_documents_every_setting_variable():

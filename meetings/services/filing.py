@@ -97,7 +97,7 @@ def _clean_figures(figures) -> list[dict]:
     return rows
 
 
-def _index_report(report: UnitReport) -> None:
+def report_index(report: UnitReport) -> None:
     figures = " ".join(" ".join(r.values()) for r in report.figures)
     search.entry_upsert(
         kind=SearchKind.MATERIAL,
@@ -126,7 +126,7 @@ def report_save(
     report.filed_by = actor
     report.full_clean()
     report.save()
-    _index_report(report)
+    report_index(report)
     notice_resolve(obj=report)
     if late:
         audit_record(

@@ -264,3 +264,33 @@ def custodian_choices(*, agency: Organization) -> QuerySet[User]:
     """People who may receive items within ``agency`` (active users of its units)."""
     ids = agency.descendant_ids()
     return User.objects.filter(is_active=True, organization_id__in=ids).order_by("username")
+
+
+def movable_items(*, user) -> QuerySet[Item]:
+    """Items in use that ``user`` may put in a transfer or scrap request: their own, those of
+    the units they head, those of the agencies they manage."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Item.objects.none()
+    q = Q(custodian_id=user.pk) | authz.scope_q(user, ROLE_OFFICER, field="agency")
+    headed = headed_unit_ids(user)
+    if headed:
+        q |= Q(user_unit_id__in=sorted(headed))
+    return (
+        Item.objects.filter(q, status="in_use").select_related("classification").order_by("number")
+    )
+
+
+def officer_agencies(*, user) -> QuerySet[Organization]:
+    """Agencies whose register ``user`` keeps."""
+    return agencies().filter(pk__in=sorted(officer_agency_ids(user)))
+
+
+def report_agencies(*, user) -> QuerySet[Organization]:
+    """Agencies whose statements ``user`` may read: those they keep or consolidate, and the
+    agency of the units they head."""
+    ids = set(officer_agency_ids(user)) | set(authz.units_where(user, ROLE_CONSOLIDATOR))
+    for unit in Organization.objects.filter(pk__in=sorted(headed_unit_ids(user))):
+        agency = agency_of(unit)
+        if agency is not None and unit.pk == agency.pk:
+            ids.add(agency.pk)
+    return agencies().filter(pk__in=sorted(ids))

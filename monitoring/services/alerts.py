@@ -230,7 +230,7 @@ def step_send(*, incident_id: int, now: datetime | None = None) -> AlertSent | N
     now = now or timezone.now()
     with transaction.atomic():
         incident = (
-            Incident.objects.select_for_update()
+            Incident.objects.select_for_update(of=("self",))
             .select_related("check_ref__group", "contact_rule")
             .filter(pk=incident_id)
             .first()

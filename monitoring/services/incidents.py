@@ -131,7 +131,9 @@ def incident_resolve(*, check: Check, now: datetime | None = None) -> Incident |
 def incident_acknowledge(*, actor, incident: Incident, via: str = "web") -> Incident:
     """Stop the escalation of ``incident``; the actor must be allowed to operate its check."""
     incident = (
-        Incident.objects.select_for_update().select_related("check_ref__group").get(pk=incident.pk)
+        Incident.objects.select_for_update(of=("self",))
+        .select_related("check_ref__group")
+        .get(pk=incident.pk)
     )
     if not may_operate(actor, incident.check_ref):
         raise PermissionDenied

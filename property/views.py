@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,7 +27,7 @@ from core.http import site_url
 from core.localdates import parse_local_date
 from documents.models import SignOffChain
 
-from . import selectors, services, xlsx
+from . import selectors, services, tasks, xlsx
 from .choices import MovementKind, MovementStatus
 from .forms import (
     AcquisitionForm,
@@ -631,6 +632,7 @@ def consolidation_list(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            transaction.on_commit(lambda: tasks.build_consolidation.delay(report.pk))
             return redirect(report)
     reports = ConsolidationReport.objects.select_related("requested_by")
     return render(

@@ -11,9 +11,9 @@ zero-padded; widths count characters):
 record width fields
 ====== ===== ==============================================================================
 H      40    ``H`` · version 5 · agency code 10 · from 8 (YYYYMMDD) · to 8 · created 8
-D      122   ``D`` · agency code 10 · property number 24 · classification 11 · movement type 2
+D      127   ``D`` · agency code 10 · property number 24 · classification 11 · movement type 2
              · movement date 8 · acquisition date 8 · quantity 11 · area ×100 15 · value 17
-             · movement number 15
+             · movement number 20
 T      96    ``T`` · record count 10 · value total 17 · SHA-256 of the D lines (hex) 64 · pad 4
 ====== ===== ==============================================================================
 
@@ -129,7 +129,7 @@ class TransmissionExporter:
                 _num(r.quantity, 11),
                 _num(Decimal(r.area) * 100, 15),
                 _num(r.value, 17),
-                _text(r.movement_number, 15),
+                _text(r.movement_number, 20),
             ]
         )
 
@@ -219,7 +219,7 @@ class TransmissionParser:
             raise TransmissionError(f"unknown layout version {header['version']!r}")
         records = []
         for line in lines[1:-1]:
-            if not line.startswith("D") or len(line) != 122:
+            if not line.startswith("D") or len(line) != 127:
                 raise TransmissionError(f"bad detail record: {line[:30]!r}")
             records.append(
                 Record(
@@ -232,7 +232,7 @@ class TransmissionParser:
                     quantity=int(line[64:75]),
                     area=Decimal(int(line[75:90])) / 100,
                     value=Decimal(int(line[90:107])),
-                    movement_number=line[107:122].strip(),
+                    movement_number=line[107:127].strip(),
                 )
             )
         tail = lines[-1]

@@ -21,6 +21,8 @@ from ..reports import balance, render
 def consolidation_request(
     *, actor, register: str, date_from: dt.date, date_to: dt.date
 ) -> ConsolidationReport:
+    """A queued report row; the caller enqueues ``tasks.build_consolidation`` after commit, and
+    the periodic sweep builds any queued row whose task never ran."""
     if actor is not None and not selectors.is_consolidator(actor):
         raise PermissionDenied
     if register not in Register.values:
@@ -34,9 +36,6 @@ def consolidation_request(
         date_to=date_to,
         total_agencies=selectors.agencies().count(),
     )
-    from ..tasks import build_consolidation  # noqa: PLC0415 - tasks import this module
-
-    transaction.on_commit(lambda: build_consolidation.delay(report.pk))
     return report
 
 

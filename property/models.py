@@ -363,6 +363,7 @@ class MovementAttachment(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
         null=True,
+        blank=True,
         related_name="+",
         on_delete=models.SET_NULL,
     )
@@ -423,6 +424,7 @@ class StockTake(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
         null=True,
+        blank=True,
         related_name="+",
         on_delete=models.SET_NULL,
     )
@@ -454,6 +456,7 @@ class StockTakeEntry(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
         null=True,
+        blank=True,
         related_name="+",
         on_delete=models.SET_NULL,
     )
@@ -513,6 +516,7 @@ class ConsolidationReport(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
         null=True,
+        blank=True,
         related_name="+",
         on_delete=models.SET_NULL,
     )

@@ -114,7 +114,7 @@ def site_url(preferred: str = "") -> str:
     SMS): ``preferred`` (a request's ``build_absolute_uri("/")`` or an app's own setting),
     else ``SITE_URL``, else the first named host of ``ALLOWED_HOSTS`` (https when the site
     forces HTTPS)."""
-    base = (preferred or getattr(settings, "SITE_URL", "") or "").strip().rstrip("/")
+    base = (preferred or settings.SITE_URL or "").strip().rstrip("/")
     if base:
         return base
     hosts = [h for h in settings.ALLOWED_HOSTS if h and h != "*" and not h.startswith(".")]

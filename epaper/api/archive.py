@@ -38,9 +38,7 @@ class NewsletterIssueListView(generics.ListAPIView):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["site_root"] = site_url(
-            getattr(settings, "SITE_URL", "") or self.request.build_absolute_uri("/")
-        )
+        context["site_root"] = site_url(settings.SITE_URL or self.request.build_absolute_uri("/"))
         return context
 
     @extend_schema(

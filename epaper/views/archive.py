@@ -50,7 +50,7 @@ def localise(newsletter: Newsletter) -> Newsletter:
 def public_root(request) -> str:
     """The site root for absolute links of the archive (feeds, canonical addresses):
     ``SITE_URL`` when set, else the host the page was asked from (``core.http.site_url``)."""
-    return site_url(getattr(settings, "SITE_URL", "") or request.build_absolute_uri("/"))
+    return site_url(settings.SITE_URL or request.build_absolute_uri("/"))
 
 
 def subscribe_url() -> str:

@@ -201,9 +201,7 @@ class BulkSmtp:
         self.username = username if username is not None else settings.EMAIL_HOST_USER
         self.password = password if password is not None else settings.EMAIL_HOST_PASSWORD
         self.use_tls = bool(settings.EMAIL_USE_TLS if use_tls is None else use_tls)
-        self.use_ssl = bool(
-            getattr(settings, "EMAIL_USE_SSL", False) if use_ssl is None else use_ssl
-        )
+        self.use_ssl = bool(settings.EMAIL_USE_SSL if use_ssl is None else use_ssl)
         if self.use_tls and self.use_ssl:
             raise ValueError("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be set")
         self.timeout = timeout if timeout is not None else (settings.EMAIL_TIMEOUT or 30)

@@ -4,7 +4,8 @@ uptime, a contact rule with two steps (e-mail, then SMS after 10 minutes), a wee
 maintenance window, one resolved and one open incident with their timelines. Nothing is
 mailed: the incidents are written as history (no step is left due).
 
-Roles: wang.jianguo (資訊處科長) is monitoring manager; lee.zhiwei operates the WDA's group.
+Roles: wang.jianguo (資訊處科長) is monitoring manager; lee.zhiwei operates the WDA's group;
+lin.meihua operates every group (operator without a unit scope).
 Idempotent: groups, checks and rules are keyed by code, slug and name; results and incidents
 are written only for a check that has none.
 """
@@ -88,8 +89,11 @@ CHECKS = [
 
 def _roles() -> None:
     users = {
-        u.username: u for u in User.objects.filter(username__in=["wang.jianguo", "lee.zhiwei"])
+        u.username: u
+        for u in User.objects.filter(username__in=["wang.jianguo", "lee.zhiwei", "lin.meihua"])
     }
+    if "lin.meihua" in users:  # the crawled demo staff member: operates every group
+        role_assign(application=None, user=users["lin.meihua"], role_code=OPERATOR)
     if "wang.jianguo" in users:
         role_assign(application=None, user=users["wang.jianguo"], role_code=MANAGER)
     wda = Organization.objects.filter(code="WDA").first()

@@ -218,6 +218,8 @@ def main() -> int:
         "PATH": os.environ.get("PATH", ""),
         "DJANGO_SETTINGS_MODULE": "mol_portal.settings",
         "DATA_DIR": str(tmp),
+        "STATIC_ROOT": str(tmp / "static"),
+        "STATIC_MANIFEST": "1",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,testserver",
         "DJANGO_HTTPS": "0",
@@ -232,6 +234,7 @@ def main() -> int:
     os.environ.update({k: v for k, v in env.items() if k != "PATH"})
     try:
         manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "collectstatic", "--noinput", "-v", "0")
         import django
 
         django.setup()
@@ -249,7 +252,7 @@ def main() -> int:
             check=False,
         )
         if child.returncode:
-            sys.exit(child.stdout + child.stderr)
+            sys.exit(child.stdout[-3000:] + child.stderr[-3000:])
         result = json.loads(child.stdout.strip().splitlines()[-1])
     finally:
         postgres.drop()

@@ -554,8 +554,9 @@ class PersonalNote(models.Model):
 class SearchEntry(models.Model):
     """One searchable text (agenda item, unit material, attachment, directive, progress note),
     written by the services whenever the source changes. ``tokens`` holds the text's English
-    words and overlapping CJK bigrams (``search.tokenize``); on PostgreSQL a GIN index on
-    ``to_tsvector('simple', tokens)`` answers phrase queries (migration 0003)."""
+    words and overlapping CJK bigrams (``search.tokenize``); on PostgreSQL a stored ``vector``
+    column generated from it, with a GIN index, answers phrase queries (migration 0004; the
+    column is not in the model)."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=SearchKind.choices)
     source_id = models.PositiveBigIntegerField(_("source id"))

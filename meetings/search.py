@@ -8,11 +8,12 @@ in Python (``tokenize``) and stored beside the text in ``SearchEntry.tokens``:
 - a query is tokenised the same way and becomes a phrase query (``<->`` between consecutive
   bigrams, so 基準法 matches only where 基準 is followed by 準法), English words as prefixes,
   terms of the query joined by AND;
-- PostgreSQL answers it from a GIN index on ``to_tsvector('simple', tokens)`` (migration
-  0003); the ``simple`` configuration keeps each token as it is. A one-character Chinese query
-  matches bigrams that start with it (``勞:*``). Trigrams (pg_trgm) were not chosen: a
-  two-character Chinese word, the commonest query, has no trigram, and ILIKE on a
-  trigram index rescans every candidate row.
+- PostgreSQL answers it from a GIN index on a stored ``tsvector`` column the database generates
+  from ``tokens`` (migration 0004; the ``simple`` configuration keeps each token as it is, and
+  phrase matches are rechecked against the stored vector, not by parsing the text again).
+  A one-character Chinese query matches bigrams that start with it (``勞:*``). Trigrams
+  (pg_trgm) were not chosen: a two-character Chinese word, the commonest query, has no
+  trigram, and ILIKE on a trigram index rescans every candidate row.
 - On SQLite (the embedded default) the same filters run as ``LIKE`` over the text: slower, the
   same results for phrases.
 
@@ -84,9 +85,7 @@ def matching(rows: QuerySet[SearchEntry], query: str) -> QuerySet[SearchEntry]:
         return rows.none()
     if connection.vendor == "postgresql":
         return rows.extra(
-            where=[
-                "to_tsvector('simple', meetings_searchentry.tokens) @@ to_tsquery('simple', %s)"
-            ],
+            where=["meetings_searchentry.vector @@ to_tsquery('simple', %s)"],
             params=[_tsquery(query)],
         )
     q = Q()

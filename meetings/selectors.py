@@ -281,6 +281,8 @@ def filing_units_missing(meeting: Meeting) -> QuerySet[UnitReport]:
 def search_entries(user) -> QuerySet[SearchEntry]:
     """The index rows ``user`` may find: every entry of a meeting they read in full, and
     their own units' entries of the meetings they see (the pages' rule)."""
+    if reads_everything(user):
+        return SearchEntry.objects.all()
     seen = meeting_list(user).values("pk")
     return SearchEntry.objects.filter(
         Q(meeting__in=full_meetings(user).values("pk"))

@@ -233,3 +233,7 @@ class ImportForm(StyledFormMixin, forms.Form):
         if upload.size > 10 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 10 MB."))
         return upload
+
+
+class AttachmentForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label=_("Attachment (PDF, image or Office file)"))

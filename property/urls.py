@@ -19,6 +19,16 @@ urlpatterns = [
     path("movements/", views.movement_list, name="movements"),
     path("movements/<int:pk>/", views.movement_detail, name="movement"),
     path("movements/<int:pk>/form.pdf", views.movement_form, name="movement-form"),
+    path(
+        "movements/<int:pk>/attachments/",
+        views.movement_attachment_add,
+        name="movement-attachment-add",
+    ),
+    path(
+        "movements/<int:pk>/attachments/<int:attachment_pk>/",
+        views.movement_attachment,
+        name="movement-attachment",
+    ),
     path("movements/<int:pk>/accept/", views.movement_accept, name="movement-accept"),
     path("movements/<int:pk>/refuse/", views.movement_refuse, name="movement-refuse"),
     path("movements/<int:pk>/assign/", views.handover_assign, name="handover-assign"),

@@ -32,6 +32,7 @@ from .choices import MovementKind, MovementStatus
 from .forms import (
     AcquisitionForm,
     AssignForm,
+    AttachmentForm,
     BalanceForm,
     ConsolidationForm,
     ImportForm,
@@ -42,7 +43,7 @@ from .forms import (
     StockTakeForm,
     TransferForm,
 )
-from .models import ConsolidationReport, StockTake
+from .models import ConsolidationReport, MovementAttachment, StockTake
 from .reports import balance as balance_report_module
 from .reports import render as render_reports
 from .reports.transmission import TransmissionExporter
@@ -327,6 +328,8 @@ def _movement_context(request, movement, **forms) -> dict:
         "assign_form": forms.get("assign_form")
         or (AssignForm(agency=movement.agency) if may_assign else None),
         "chain": _chain(movement),
+        "attachments": movement.attachments.order_by("uploaded_at"),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
     }
 
 
@@ -662,4 +665,38 @@ def consolidation_download(request, pk: int, kind: str):
         raise Http404
     return FileResponse(
         field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1]
+    )
+
+
+@require_POST
+def movement_attachment_add(request, pk: int):
+    movement = selectors.movement_detail(user=request.user, pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.movement_attachment_add(
+                movement=movement, actor=request.user, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The attachment was added."))
+            return redirect(movement)
+    return render(
+        request,
+        "property/movement_detail.html",
+        _movement_context(request, movement, attachment_form=form),
+        status=400,
+    )
+
+
+@require_GET
+def movement_attachment(request, pk: int, attachment_pk: int):
+    movement = selectors.movement_detail(user=request.user, pk=pk)
+    attachment = get_object_or_404(MovementAttachment, pk=attachment_pk, movement=movement)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type or "application/octet-stream",
     )

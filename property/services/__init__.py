@@ -1,6 +1,7 @@
 """Writes of the property app, split by concept; each takes ``actor=`` and checks it
 (``None``: a trusted internal caller such as a task)."""
 
+from .attachments import movement_attachment_add
 from .catalogue import ImportRefused, RowError, classifications_load, register_for
 from .handover import handover_assign, handover_draft_for_person, handovers_sweep
 from .imports import items_import
@@ -27,6 +28,7 @@ __all__ = [
     "items_import",
     "movement_accept",
     "movement_approved",
+    "movement_attachment_add",
     "movement_cancel",
     "movement_create",
     "movement_refuse",

@@ -4,6 +4,7 @@ page forms refuse what the services refuse and say so on the field."""
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from property.choices import MovementStatus
@@ -109,3 +110,32 @@ def test_the_item_page_is_what_the_qr_code_opens(client, world, owner):
     client.force_login(owner)
     response = client.get(reverse("property:item", args=[world["item"].pk]))
     assert response.context["qr"].startswith("data:image/svg+xml")
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_attachments_are_checked_and_served_only_to_who_sees_the_movement(
+    client, world, owner, outsider, tmp_path, settings
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    movement = world["movement"]
+    client.force_login(owner)
+    bad = client.post(
+        reverse("property:movement-attachment-add", args=[movement.pk]),
+        {"file": SimpleUploadedFile("x.pdf", b"not a pdf")},
+    )
+    assert bad.status_code == 400
+    client.post(
+        reverse("property:movement-attachment-add", args=[movement.pk]),
+        {"file": SimpleUploadedFile("damage.png", PNG, content_type="image/png")},
+    )
+    attachment = movement.attachments.get()
+    url = reverse("property:movement-attachment", args=[movement.pk, attachment.pk])
+    assert b"".join(client.get(url).streaming_content) == PNG
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 
 from .. import selectors, selectors_db
+from ..choices import CheckState
 from ..forms import AcknowledgeForm, IncidentFilterForm
 from ..models import Check, DatabaseSize, Incident
 from ..services import alerts, checks, incidents
@@ -75,7 +76,9 @@ def dashboard(request):
         {
             "page": page,
             "rows": [(c, uptime[c.pk], _points(lines[c.pk])) for c in page],
-            "counts": selectors.state_counts(visible),
+            "counts": [
+                (CheckState(state).label, n) for state, n in selectors.state_counts(visible).items()
+            ],
             "open_incidents": selectors.open_incidents(
                 selectors.incidents_visible_to(request.user)
             ).count(),

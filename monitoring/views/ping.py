@@ -17,9 +17,29 @@ from ..constants import PING_BODY_BYTES
 from ..models import Check
 from ..services.heartbeats import ping_record
 
+#: What a ping reads of its check (the rest is loaded only if an incident opens): a narrow
+#: SELECT without ORDER BY compiles and runs in a fraction of the full row's time.
+PING_FIELDS = (
+    "pk",
+    "name",
+    "group_id",
+    "kind",
+    "enabled",
+    "state",
+    "last_ping_at",
+    "last_start_at",
+    "last_message",
+    "expected_pings",
+    "period_seconds",
+    "grace_seconds",
+    "cron",
+    "time_zone",
+)
+
 
 def _ping(request, key, kind: str) -> HttpResponse:
-    check = Check.objects.filter(uuid=key).first()
+    found = list(Check.objects.filter(uuid=key).only(*PING_FIELDS).order_by()[:1])
+    check = found[0] if found else None
     if check is None:
         return HttpResponse("not found", status=404, content_type="text/plain")
     body = ""

@@ -483,6 +483,11 @@ STATIC_ROOT = datadir.static_root()
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
+# Uploaded files of every app (attachments, images) are served only by views that checked the
+# reader (core.files.file_response): empty = streamed through Django's storage API; a path
+# (e.g. /protected-media/) = the reverse proxy serves MEDIA_ROOT there as an internal location
+# and sends the bytes (X-Accel-Redirect).
+MEDIA_X_ACCEL_REDIRECT_PREFIX = os.environ.get("MEDIA_X_ACCEL_REDIRECT_PREFIX", "").strip()
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not EMBEDDED and not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -747,9 +752,6 @@ PETITIONS_MAX_ATTACHMENT_BYTES = env_int(
 PETITIONS_REPLY_ADDRESS = os.environ.get("PETITIONS_REPLY_ADDRESS", "petitions@mol.gov.tw")
 PETITIONS_BOUNCE_ADDRESS = os.environ.get("PETITIONS_BOUNCE_ADDRESS", "")
 PETITIONS_PUBLIC_BASE_URL = os.environ.get("PETITIONS_PUBLIC_BASE_URL", "")
-# Citizens' files: empty = streamed through Django's storage API; a path (e.g. /protected-media/)
-# = the reverse proxy serves MEDIA_ROOT there as an internal location (X-Accel-Redirect).
-PETITIONS_X_ACCEL_REDIRECT_PREFIX = os.environ.get("PETITIONS_X_ACCEL_REDIRECT_PREFIX", "").strip()
 PETITIONS_IMAP_HOST = os.environ.get("PETITIONS_IMAP_HOST", "")
 PETITIONS_IMAP_PORT = env_int("PETITIONS_IMAP_PORT", 993, minimum=1)
 PETITIONS_IMAP_USER = os.environ.get("PETITIONS_IMAP_USER", "")

@@ -13,13 +13,13 @@ from csp.decorators import csp_exempt, csp_update
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from core.files import file_response
 from core.http import site_url
 
 from ..models import IssueAsset, Newsletter
@@ -130,21 +130,14 @@ def asset(request, pk: int):
     found = get_object_or_404(IssueAsset.objects.select_related("issue__newsletter"), pk=pk)
     if not asset_readable(found, request.user):
         raise Http404
-    try:
-        handle = found.file.storage.open(found.file.name, "rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=found.content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=found.name
+    published = found.issue.published_at is not None
+    response = file_response(
+        found.file,
+        filename=found.name,
+        content_type=found.content_type,
+        inline=True,
+        cache_control="public, max-age=86400" if published else "private, no-store",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    if found.issue.published_at is not None:
-        response["Cache-Control"] = "public, max-age=86400"
-        # Mail readers and other sites show the image of a published issue.
-        response["Cross-Origin-Resource-Policy"] = "cross-origin"
-    else:
-        response["Cache-Control"] = "private, no-store"
-        response["Cross-Origin-Resource-Policy"] = "same-origin"
+    # Mail readers and other sites show the image of a published issue.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin" if published else "same-origin"
     return response

@@ -11,19 +11,17 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from functools import wraps
-from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.files import file_response
 from core.forms import add_service_errors
 from notifications.selectors import deliveries_for
 
@@ -301,28 +299,11 @@ def attachment_download(request, pk):
 
 
 def attachment_response(attachment) -> HttpResponse:
-    """The file as a download. With ``PETITIONS_X_ACCEL_REDIRECT_PREFIX`` set (the reverse
-    proxy serves the media folder as an *internal* location there, e.g. nginx
-    ``location /protected-media/ { internal; alias /data/media/; }``), the proxy sends the
-    bytes (``X-Accel-Redirect``); otherwise they are streamed from Django's storage API
-    (local folder or object store alike), which works the same under gunicorn."""
-    prefix = settings.PETITIONS_X_ACCEL_REDIRECT_PREFIX
-    if prefix:
-        response = HttpResponse(content_type=attachment.content_type)
-        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(attachment.file.name)
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=attachment.original_name
-        )
-    else:
-        response = FileResponse(
-            attachment.file.storage.open(attachment.file.name, "rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    """The file as a download (``core.files.file_response``: the proxy sends the bytes when
+    ``MEDIA_X_ACCEL_REDIRECT_PREFIX`` is set, else Django streams them from the storage)."""
+    return file_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
+    )
 
 
 # --- Unmatched mail ------------------------------------------------------------------------------

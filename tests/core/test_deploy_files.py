@@ -367,7 +367,7 @@ def test_trusted_proxies_is_the_proxy_address_and_x_accel_matches_nginx():
     assert env["TRUSTED_PROXIES"] == proxy["networks"]["portal"]["ipv4_address"]
     assert env["MEDIA_ROOT"] == "/data/media"
     nginx = (ROOT / "docker" / "nginx" / "nginx.conf").read_text(encoding="utf-8")
-    prefix = env["PETITIONS_X_ACCEL_REDIRECT_PREFIX"]
+    prefix = env["MEDIA_X_ACCEL_REDIRECT_PREFIX"]
     block = nginx.split(f"location {prefix} {{", 1)[1].split("}", 1)[0]
     assert "internal;" in block, "the protected media location must be internal"
     for name in ("X-Forwarded-For $remote_addr", "X-Forwarded-Proto $scheme"):

@@ -101,7 +101,7 @@ def test_others_get_404(client, outsider, make_user, attachment):
 
 
 def test_the_proxy_sends_the_bytes_when_configured(client, owner, attachment, settings):
-    settings.PETITIONS_X_ACCEL_REDIRECT_PREFIX = "/protected-media/"
+    settings.MEDIA_X_ACCEL_REDIRECT_PREFIX = "/protected-media/"
     grant(owner, roles.HANDLER, "IM")
     client.force_login(owner)
     response = download(client, attachment)

@@ -32,11 +32,12 @@ from .. import selectors
 from ..choices import CaseStatus, DecisionApproval, MeetingStatus, Proposal, SearchKind
 from ..constants import CASE_SEQUENCE, CLOSE_PURPOSE
 from ..models import AgendaItem, CaseDecision, CaseProgress, Meeting, TrackedCase
-from . import notices, search
+from .notices import send, unit_filers
+from .search import entry_upsert
 
 
 def _index_case(case: TrackedCase) -> None:
-    search.entry_upsert(
+    entry_upsert(
         kind=SearchKind.DIRECTIVE,
         source_id=case.pk,
         meeting=case.meeting,
@@ -83,10 +84,10 @@ def directive_record(
     case.save()
     case.co_units.set([u for u in co_units if u.pk != lead_unit.pk])
     _index_case(case)
-    recipients = notices.unit_filers(lead_unit)
+    recipients = unit_filers(lead_unit)
     for unit in case.co_units.all():
-        recipients += notices.unit_filers(unit)
-    notices.send(
+        recipients += unit_filers(unit)
+    send(
         "case_assigned",
         recipients=recipients,
         obj=case,
@@ -122,7 +123,7 @@ def progress_file(*, case: TrackedCase, actor, text: str, unit=None) -> CaseProg
     progress = CaseProgress.objects.create(
         case=case, unit=unit or mine[0], text=text.strip(), author=actor
     )
-    search.entry_upsert(
+    entry_upsert(
         kind=SearchKind.PROGRESS,
         source_id=progress.pk,
         meeting=case.meeting,
@@ -206,9 +207,9 @@ def case_decide(
         case.proposal = ""
         case.save(update_fields=["proposal", "updated_at"])
     audit_record(action="update", obj=case, actor=actor, message=f"meetings: chair {decision}")
-    notices.send(
+    send(
         "case_decided",
-        recipients=notices.unit_filers(case.lead_unit),
+        recipients=unit_filers(case.lead_unit),
         obj=case,
         context={"case": case, "decision": record},
     )

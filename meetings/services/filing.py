@@ -30,7 +30,8 @@ from .. import selectors
 from ..choices import LateChangeStatus, MeetingStatus, ReportStatus, SearchKind
 from ..constants import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, RICH_TEXT_TAGS
 from ..models import LateChangeRequest, Meeting, ReportAttachment, UnitReport
-from . import notices, search
+from .notices import controllers, send
+from .search import entry_delete, entry_upsert
 
 FIGURE_COLUMNS = ("label", "value", "note")
 WORD_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -99,7 +100,7 @@ def _clean_figures(figures) -> list[dict]:
 
 def report_index(report: UnitReport) -> None:
     figures = " ".join(" ".join(r.values()) for r in report.figures)
-    search.entry_upsert(
+    entry_upsert(
         kind=SearchKind.MATERIAL,
         source_id=report.pk,
         meeting=report.meeting,
@@ -190,7 +191,7 @@ def attachment_add(*, report: UnitReport, actor, upload) -> ReportAttachment:
     )
     attachment.file.save(f"{report.pk}{ATTACHMENT_TYPES[content_type]}", upload, save=False)
     attachment.save()
-    search.entry_upsert(
+    entry_upsert(
         kind=SearchKind.ATTACHMENT,
         source_id=attachment.pk,
         meeting=report.meeting,
@@ -205,7 +206,7 @@ def attachment_add(*, report: UnitReport, actor, upload) -> ReportAttachment:
 @transaction.atomic
 def attachment_remove(*, attachment: ReportAttachment, actor) -> None:
     _check_writable(attachment.report, actor)
-    search.entry_delete(kind=SearchKind.ATTACHMENT, source_id=attachment.pk)
+    entry_delete(kind=SearchKind.ATTACHMENT, source_id=attachment.pk)
     attachment.file.delete(save=False)
     attachment.delete()
 
@@ -232,9 +233,9 @@ def late_change_request(*, report: UnitReport, actor, reason: str) -> LateChange
         report=report, requested_by=actor, reason=reason.strip()
     )
     audit_record(action="create", obj=request, actor=actor, message="meetings: late change asked")
-    notices.send(
+    send(
         "late_requested",
-        recipients=notices.controllers(report.meeting.series),
+        recipients=controllers(report.meeting.series),
         obj=request,
         context={"meeting": report.meeting, "report": report, "request": request},
         kind="todo",
@@ -271,7 +272,7 @@ def late_change_decide(
         message=f"meetings: late change {status}",
     )
     notice_resolve(obj=request)
-    notices.send(
+    send(
         "late_decided",
         recipients=[request.requested_by],
         obj=report,

@@ -24,7 +24,8 @@ from core.text import clean_line
 from .. import selectors
 from ..choices import MeetingStatus, SearchKind
 from ..models import AgendaItem, Meeting, MeetingSeries, UnitReport
-from . import notices, search
+from .notices import send, unit_filers
+from .search import entry_upsert
 
 
 def _require(condition: bool) -> None:
@@ -100,7 +101,7 @@ def agenda_item_add(
 
 
 def _index_item(item: AgendaItem) -> None:
-    search.entry_upsert(
+    entry_upsert(
         kind=SearchKind.AGENDA,
         source_id=item.pk,
         meeting=item.meeting,
@@ -145,9 +146,9 @@ def filing_open(*, meeting: Meeting, actor, deadline: datetime, units) -> Meetin
     start = len(existing)
     for offset, unit in enumerate(u for u in units if u.pk not in existing):
         report = UnitReport.objects.create(meeting=meeting, unit=unit, order=start + offset + 1)
-        notices.send(
+        send(
             "filing_opened",
-            recipients=notices.unit_filers(unit),
+            recipients=unit_filers(unit),
             obj=report,
             context={"meeting": meeting, "report": report},
             kind="todo",
@@ -172,7 +173,7 @@ def meeting_mark_held(*, meeting: Meeting, actor) -> Meeting:
 def minutes_publish(*, meeting: Meeting, actor) -> Meeting:
     _require(can_organise(actor, meeting))
     meeting = _move(meeting, {MeetingStatus.HELD}, MeetingStatus.MINUTES)
-    notices.send(
+    send(
         "minutes",
         recipients=list(meeting.attendees.all()) + [u for u in (meeting.chair,) if u],
         obj=meeting,

@@ -31,7 +31,7 @@ from ..models import (
     TrackedCase,
 )
 from ..roles import CONTROLLER
-from . import notices
+from .notices import send, unit_filers
 
 
 def _once(model, **key) -> bool:
@@ -59,9 +59,9 @@ def filing_reminders_send(*, today: date | None = None) -> int:
             with transaction.atomic():
                 if not _once(FilingReminder, meeting=meeting, unit=report.unit, day=today):
                     continue
-                notices.send(
+                send(
                     "filing_reminder",
-                    recipients=notices.unit_filers(report.unit),
+                    recipients=unit_filers(report.unit),
                     obj=report,
                     context={"meeting": meeting, "report": report},
                     kind="todo",
@@ -91,9 +91,9 @@ def case_reminders_send(*, today: date | None = None) -> int:
             if not _once(CaseReminder, case=case, kind=kind, day=key_day):
                 continue
             overdue = kind == CaseReminderKind.OVERDUE
-            notices.send(
+            send(
                 "case_due",
-                recipients=notices.unit_filers(case.lead_unit),
+                recipients=unit_filers(case.lead_unit),
                 obj=case,
                 context={"case": case, "overdue": overdue},
                 kind="todo",
@@ -118,7 +118,7 @@ def controller_digest_send(*, today: date | None = None) -> bool:
         if not _once(ControllerDigest, week=today):
             return False
         ordered = sorted(rows.values(), key=lambda r: -r["overdue"])
-        notices.send(
+        send(
             "digest",
             recipients=[RoleHolders(CONTROLLER)],
             obj=None,

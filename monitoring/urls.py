@@ -17,6 +17,7 @@ urlpatterns = [
     path("ack/<str:token>/", pages.acknowledge_link, name="ack-link"),
     path("database/", pages.database_activity, name="database"),
     path("availability.csv", pages.availability_csv, name="availability-csv"),
+    path("availability.pdf", pages.availability_pdf, name="availability-pdf"),
     path("status/<slug:code>/", public.status_page, name="status"),
     path("metrics", public.metrics, name="metrics"),
 ]

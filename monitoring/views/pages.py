@@ -1,5 +1,5 @@
 """Intranet pages: dashboard, check history, incident log and timeline, acknowledgement,
-database activity, availability report (CSV)."""
+database activity, monthly availability report (CSV and PDF)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from weasyprint import HTML
 
 from accounts.models import User
 
@@ -225,17 +227,37 @@ def database_activity(request):
     )
 
 
-@require_GET
-def availability_csv(request):
-    """Monthly availability of the visible checks (``?month=YYYY-MM``), for the ISMS review."""
-    _require_use(request)
+def _month(request) -> tuple[str, date, date]:
     month = request.GET.get("month") or timezone.localdate().strftime("%Y-%m")
     try:
         year, number = (int(part) for part in month.split("-"))
         start = date(year, number, 1)
     except ValueError as exc:
         raise Http404 from exc
-    end = (start + timedelta(days=32)).replace(day=1)
+    return month, start, (start + timedelta(days=32)).replace(day=1)
+
+
+@require_GET
+def availability_pdf(request):
+    """The same report as a PDF (WeasyPrint), for the ISMS review file."""
+    _require_use(request)
+    month, start, end = _month(request)
+    rows = selectors.availability(selectors.checks_visible_to(request.user), start, end)
+    document = render_to_string(
+        "monitoring/availability_pdf.html",
+        {"rows": rows, "month": month, "start": start, "end": end - timedelta(days=1)},
+        request=request,
+    )
+    response = HttpResponse(HTML(string=document).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="availability-{month}.pdf"'
+    return response
+
+
+@require_GET
+def availability_csv(request):
+    """Monthly availability of the visible checks (``?month=YYYY-MM``), for the ISMS review."""
+    _require_use(request)
+    month, start, end = _month(request)
     rows = selectors.availability(selectors.checks_visible_to(request.user), start, end)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="availability-{month}.csv"'

@@ -44,6 +44,7 @@ def test_people_without_the_role_get_403(client, request, who, down_check):
     assert client.get("/monitoring/").status_code == 403
     assert client.get(f"/monitoring/checks/{down_check.pk}/").status_code == 403
     assert client.get("/monitoring/availability.csv").status_code == 403
+    assert client.get("/monitoring/availability.pdf").status_code == 403
     assert client.get("/api/v1/monitoring/checks/").status_code == 403
 
 
@@ -186,3 +187,12 @@ def test_the_admin_lists_monitoring_models_for_a_superuser_only(
         force_login_verified(client, who)
         for url in ("/admin/monitoring/check/", "/admin/monitoring/incident/"):
             assert (client.get(url).status_code == 200) is allowed, (who, url)
+
+
+def test_the_availability_pdf_has_the_figures(client, operator, down_check):
+    DailyUptime.objects.create(check_ref=down_check, day="2026-02-03", total=1000, ok=999)
+    client.force_login(operator)
+    english(client)
+    response = client.get("/monitoring/availability.pdf?month=2026-02")
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")

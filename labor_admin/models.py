@@ -78,7 +78,8 @@ class CaseType(BilingualNameMixin, TimeStampedModel):
         return f"{self.code} {self.name}"
 
     def initial_status(self) -> CaseStatus | None:
-        return self.statuses.filter(is_initial=True).first()
+        """The initial status (from the prefetched statuses when there are)."""
+        return next((s for s in self.statuses.all() if s.is_initial), None)
 
 
 class CaseStatus(models.Model):

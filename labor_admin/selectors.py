@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts import authz
@@ -14,7 +15,15 @@ from core.models import County, Organization
 
 from .choices import ActorRole
 from .constants import READ_ROLES, WRITE_ROLES
-from .models import ApiClient, Case, CaseField, CaseTransition, CaseType, IndustryDivision
+from .models import (
+    ApiClient,
+    Case,
+    CaseEvent,
+    CaseField,
+    CaseTransition,
+    CaseType,
+    IndustryDivision,
+)
 
 
 def is_client(who) -> bool:
@@ -63,12 +72,48 @@ def case_type_by_code(code: str, *, active_only: bool = True) -> CaseType | None
     return case_types(active_only=active_only).filter(code=code).first()
 
 
+def case_type_for_intake(code: str) -> CaseType | None:
+    """An active case type with its fields and statuses (what intake needs), two queries
+    fewer than ``case_type_by_code``."""
+    return (
+        CaseType.objects.filter(code=code, is_active=True)
+        .prefetch_related("fields", "statuses")
+        .first()
+    )
+
+
 def type_fields(case_type: CaseType) -> list[CaseField]:
     return list(case_type.fields.all())
 
 
+# Reference tables read on every intake (22 counties, ~90 industry divisions) are kept per
+# process for REFERENCE_SECONDS: a division or county added in the admin counts within that.
+REFERENCE_SECONDS = 60
+_reference: dict[str, tuple[float, dict]] = {}
+
+
+def _cached(name: str, load) -> dict:
+    now = time.monotonic()
+    entry = _reference.get(name)
+    if entry is None or entry[0] < now:
+        entry = (now + REFERENCE_SECONDS, load())
+        _reference[name] = entry
+    return entry[1]
+
+
+def divisions_by_code() -> dict[str, IndustryDivision]:
+    return _cached(
+        "divisions",
+        lambda: {d.code: d for d in IndustryDivision.objects.select_related("sector")},
+    )
+
+
+def counties_by_code() -> dict[str, County]:
+    return _cached("counties", lambda: {c.code: c for c in County.objects.all()})
+
+
 def industry_codes() -> set[str]:
-    return set(IndustryDivision.objects.values_list("code", flat=True))
+    return set(divisions_by_code())
 
 
 def industry_choices() -> list[tuple[str, str]]:
@@ -122,11 +167,23 @@ def case_list(who, *, filters: dict | None = None) -> QuerySet[Case]:
             | Q(employer_name__icontains=term)
             | Q(employer_business_id=term)
         )
-    return qs.select_related("case_type", "unit", "county", "status", "handler")
+    return qs.select_related("case_type", "unit", "county", "status", "handler", "industry")
 
 
 def case_get(who, pk) -> Case | None:
     return case_list(who).filter(pk=pk).first()
+
+
+def case_detail(who, pk) -> Case | None:
+    """``case_get`` with the timeline (and each line's statuses and person) prefetched."""
+    events = CaseEvent.objects.select_related("from_status", "to_status", "actor", "api_client")
+    return (
+        case_list(who)
+        .filter(pk=pk)
+        .select_related("industry", "pending_transition")
+        .prefetch_related(Prefetch("events", queryset=events))
+        .first()
+    )
 
 
 def available_transitions(who, case: Case) -> list[CaseTransition]:

@@ -99,7 +99,7 @@ class CaseListCreateView(_Base, generics.ListAPIView):
         payload = CaseCreateInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        case_type = selectors.case_type_by_code(data.pop("case_type"))
+        case_type = selectors.case_type_for_intake(data.pop("case_type"))
         if case_type is None:
             raise exceptions.ValidationError({"case_type": [_("Unknown case type.")]})
         unit_code = data.pop("unit", "")
@@ -125,7 +125,8 @@ class CaseListCreateView(_Base, generics.ListAPIView):
             external_id=external_id,
         )
         repeated = getattr(case, "_existing", False)
-        case = selectors.case_get(who, case.pk)
+        if repeated:
+            case = selectors.case_detail(who, case.pk)
         return Response(
             CaseDetailSerializer(case).data,
             status=status.HTTP_200_OK if repeated else status.HTTP_201_CREATED,
@@ -133,7 +134,7 @@ class CaseListCreateView(_Base, generics.ListAPIView):
 
 
 def _case(request, pk):
-    case = selectors.case_get(principal(request), pk)
+    case = selectors.case_detail(principal(request), pk)
     if case is None:
         raise Http404
     return case
@@ -164,7 +165,7 @@ class CaseDetailView(_Base, APIView):
                     raise exceptions.ValidationError({"handler": [_("Unknown login.")]})
                 values["handler"] = handler
         services.case_update(case=case, actor=who, values=values)
-        return Response(CaseDetailSerializer(selectors.case_get(who, pk)).data)
+        return Response(CaseDetailSerializer(selectors.case_detail(who, pk)).data)
 
 
 class CaseTransitionView(_Base, APIView):
@@ -199,7 +200,7 @@ class CaseTransitionView(_Base, APIView):
             actor=who,
             comment=payload.validated_data.get("comment", ""),
         )
-        return Response(CaseDetailSerializer(selectors.case_get(who, pk)).data)
+        return Response(CaseDetailSerializer(selectors.case_detail(who, pk)).data)
 
 
 class BoardView(_Base, APIView):

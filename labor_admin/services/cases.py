@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import add_working_days, roc_year
-from core.models import County, Organization
+from core.models import Organization
 from core.sequences import next_value
 from core.text import clean_line, normalise_phone
 from documents.services import approval_start
@@ -26,8 +26,17 @@ from notifications.services import notice_resolve, notify
 
 from ..choices import CaseSource, DeadlineKind
 from ..constants import APPROVAL_PURPOSE, SEQUENCE_SCOPE, WRITE_ROLES
-from ..models import Case, CaseEvent, CaseTransition, CaseType, IndustryDivision
-from ..selectors import covers, handler_choices, industry_codes, is_client, may_make, type_fields
+from ..models import Case, CaseEvent, CaseTransition, CaseType
+from ..selectors import (
+    counties_by_code,
+    covers,
+    divisions_by_code,
+    handler_choices,
+    industry_codes,
+    is_client,
+    may_make,
+    type_fields,
+)
 from ..validators import business_id_is_valid, clean_case_data
 
 
@@ -79,7 +88,7 @@ def _clean_common(values: dict, *, unit: Organization, errors: dict) -> dict:
         code = clean_line(values["industry"])
         out["industry"] = None
         if code:
-            division = IndustryDivision.objects.select_related("sector").filter(code=code).first()
+            division = divisions_by_code().get(code)
             if division is None:
                 errors["industry"] = _(
                     "“%(value)s” is not an industry division of the classification (two digits, "
@@ -92,7 +101,11 @@ def _clean_common(values: dict, *, unit: Organization, errors: dict) -> dict:
             out["industry_sector"] = ""
     if "county" in values:
         code = clean_line(values["county"])
-        county = County.objects.filter(code=code).first() if code else unit.county
+        by_code = counties_by_code()
+        if code:
+            county = by_code.get(code)
+        else:
+            county = next((c for c in by_code.values() if c.pk == unit.county_id), None)
         if county is None:
             errors["county"] = _("Choose the county or city of the case (five-digit code).")
         out["county"] = county
@@ -170,7 +183,10 @@ def case_create(
         created_by=_person(actor),
         **common,
     )
-    case.full_clean(exclude=["number", "year", "serial"])
+    # Field checks only: every foreign key was resolved above from the selectors, and the
+    # uniqueness of the number and serial is the database's (UniqueConstraint) and the
+    # sequence's; asking again would cost one query per key and constraint on every intake.
+    case.full_clean(exclude=_NOT_RECHECKED, validate_unique=False, validate_constraints=False)
     case.save()
     CaseEvent.objects.create(
         case=case,
@@ -182,6 +198,12 @@ def case_create(
     if handler is not None and handler != _person(actor):
         _tell_handler(case)
     return case
+
+
+_NOT_RECHECKED = [
+    "number", "year", "serial", "case_type", "unit", "county", "industry", "status",
+    "handler", "pending_transition", "api_client", "created_by",
+]  # fmt: skip
 
 
 def _tell_handler(case: Case) -> None:

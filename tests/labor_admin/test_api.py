@@ -173,3 +173,21 @@ def test_the_ministry_reads_everything_but_changes_nothing(ministry, la_owner, l
         f"{BASE}/cases/", {**BODY, "unit": office.code}, content_type="application/json"
     )
     assert create.status_code == 400 and "unit" in create.json()["error"]["fields"]
+
+
+def test_the_list_endpoint_query_count_does_not_grow(
+    client_a, office, django_assert_max_num_queries
+):
+    for n in range(10):
+        make_case(unit=office, actor=None, subject=f"案件{n}")
+    c = _as_client(client_a)
+    c.get(f"{BASE}/cases/")
+    with django_assert_max_num_queries(8):
+        response = c.get(f"{BASE}/cases/")
+    assert response.json()["count"] == 10
+
+
+def test_the_detail_endpoint_shows_the_timeline(client_a, office):
+    case = make_case(unit=office, actor=None)
+    data = _as_client(client_a).get(f"{BASE}/cases/{case.pk}/").json()
+    assert [e["to_status"] for e in data["events"]] == ["received"]

@@ -213,3 +213,15 @@ def test_type_preview_for_the_admin(staff_user):
     response = c.get("/labor-admin/types/INS/preview/")
     assert response.status_code == 200
     assert "檢查類別" in response.content.decode()
+
+
+def test_the_list_page_query_count_does_not_grow_with_cases(
+    la_owner, office, django_assert_max_num_queries
+):
+    for n in range(12):
+        make_case(unit=office, actor=la_owner, subject=f"案件{n}")
+    c = _login(la_owner)
+    c.get("/labor-admin/")
+    with django_assert_max_num_queries(20):
+        response = c.get("/labor-admin/")
+    assert len(response.context["page"].object_list) == 12

@@ -53,7 +53,10 @@ def screen(request, pk: int):
                 for key, title in slides
             ],
             "items": list(items.values()),
-            "cases": list(selectors.carried_cases(meeting)),
+            "cases": [
+                (case, (list(case.progress.all()) or [None])[-1])
+                for case in selectors.carried_cases(meeting)
+            ],
             "presenter": services.can_organise(request.user, meeting),
             "current": meeting.screen_slide or "agenda",
         },

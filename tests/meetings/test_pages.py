@@ -1,6 +1,8 @@
 """The pages, from the owner / colleague / outsider and the roles: who reads and writes what
 (a unit edits only its own material and only until the deadline; executives read all)."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -164,3 +166,25 @@ def test_ical_invitation(client, chair, meeting):
     text = answer.content.decode()
     assert answer["Content-Type"].startswith("text/calendar")
     assert "DTSTART:20260312T013000Z" in text and "SUMMARY:部務會報" in text
+
+
+def test_the_screen_lists_carried_cases_with_their_latest_progress(
+    client, chair, owner, secretary, make_meeting
+):
+    earlier = make_meeting(
+        starts=(2026, 2, 12, 9, 30), deadline=(2026, 2, 10, 17, 0), now=(2026, 2, 1, 9, 0)
+    )
+    later = make_meeting(starts=(2026, 3, 12, 9, 30), deadline=(2026, 3, 10, 17, 0))
+    with at(2026, 2, 12, 10, 0):
+        case = services.directive_record(
+            meeting=earlier,
+            actor=secretary,
+            directive="盤點老舊系統",
+            lead_unit=unit("IM"),
+            due_date=dt.date(2026, 3, 1),
+        )
+        services.progress_file(case=case, actor=owner, text="第一次進度")
+        services.progress_file(case=case, actor=owner, text="最新進度說明")
+    client.force_login(chair)
+    page = client.get(reverse("meetings:screen", args=[later.pk])).content.decode()
+    assert case.number in page and "最新進度說明" in page and "第一次進度" not in page

@@ -157,3 +157,26 @@ def test_a_past_as_of_date_shows_the_depreciation_then(client, item, owner):
     response = client.get(reverse("property:item", args=[item.pk]), {"as_of": "2025-03-01"})
     assert response.context["depreciation"].months == 2
     assert response.context["as_of"] == dt.date(2025, 3, 1)
+
+
+def test_a_refused_movement_answers_in_the_error_shape_naming_the_field(client, item, owner):
+    client.force_login(owner)
+    response = client.post(
+        "/api/v1/property/movements/",
+        {"kind": "scrap", "items": [item.pk], "reason": "壞了", "scrap_reason": "worn-out"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "scrap_reason" in response.json()["error"]["fields"]
+
+
+def test_the_custody_and_list_pages_ask_a_bounded_number_of_queries(
+    client, officer, sec_head, owner, django_assert_max_num_queries
+):
+    acquire(officer, custodian=owner, count=60)
+    client.force_login(owner)
+    client.get(reverse("property:custody"))
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("property:custody")).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("property:items")).status_code == 200

@@ -53,8 +53,9 @@ def _require_use(request):
 def dashboard(request):
     _require_use(request)
     visible = selectors.checks_visible_to(request.user)
-    rows = list(
-        visible.select_related("group").only(
+    rows = (
+        visible.select_related("group")
+        .only(
             "pk",
             "name",
             "kind",
@@ -67,8 +68,9 @@ def dashboard(request):
             "group__name_en",
             "group__order",
         )
+        .order_by("group__order", "name", "pk")
     )
-    page = Paginator(rows, 200).get_page(request.GET.get("page"))
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
     ids = [c.pk for c in page]
     uptime = selectors.uptime_ratios(ids)
     lines = selectors.sparklines(ids)

@@ -37,7 +37,8 @@ PING_FIELDS = (
 )
 
 
-def _ping(request, key, kind: str) -> HttpResponse:
+def ping_response(request, key, kind: str) -> HttpResponse:
+    """Record one ping of the check ``key`` (shared with ``monitoring.wsgi_ping``)."""
     found = list(Check.objects.filter(uuid=key).only(*PING_FIELDS).order_by()[:1])
     check = found[0] if found else None
     if check is None:
@@ -54,7 +55,7 @@ def _ping(request, key, kind: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST", "HEAD"])
 def ping_success(request, key):
-    return _ping(request, key, PingKind.SUCCESS)
+    return ping_response(request, key, PingKind.SUCCESS)
 
 
 @login_not_required
@@ -62,7 +63,7 @@ def ping_success(request, key):
 @never_cache
 @require_http_methods(["GET", "POST", "HEAD"])
 def ping_start(request, key):
-    return _ping(request, key, PingKind.START)
+    return ping_response(request, key, PingKind.START)
 
 
 @login_not_required
@@ -70,4 +71,4 @@ def ping_start(request, key):
 @never_cache
 @require_http_methods(["GET", "POST", "HEAD"])
 def ping_fail(request, key):
-    return _ping(request, key, PingKind.FAIL)
+    return ping_response(request, key, PingKind.FAIL)

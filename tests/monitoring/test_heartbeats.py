@@ -5,12 +5,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test.client import RequestFactory
 from freezegun import freeze_time
 
 from monitoring.choices import CheckKind, CheckState
 from monitoring.models import Incident, Ping
 from monitoring.schedules import cron_next
 from monitoring.services.heartbeats import heartbeats_sweep
+from monitoring.wsgi_ping import application
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +133,18 @@ def test_a_check_expecting_three_pings_is_late_with_two(client, make_check):
 def test_an_invalid_cron_is_refused(make_check):
     with pytest.raises(ValidationError):
         make_check(kind=CheckKind.HEARTBEAT, cron="61 * * * *")
+
+
+def test_the_lean_ping_application_answers_like_the_portal(beat):
+    def call(path, method="GET"):
+        environ = RequestFactory().generic(method, path).environ
+        seen = {}
+        body = b"".join(application(environ, lambda status, headers: seen.update(s=status)))
+        return seen["s"], body
+
+    assert call(f"/ping/{beat.uuid}") == ("200 OK", b"OK")
+    assert call(f"/ping/{beat.uuid}/fail", "POST")[0] == "200 OK"
+    assert call("/ping/00000000-0000-0000-0000-000000000001")[0].startswith("404")
+    assert call("/admin/")[0].startswith("404")
+    beat.refresh_from_db()
+    assert beat.state == CheckState.DOWN

@@ -1,0 +1,62 @@
+"""A lean WSGI application that answers only the heartbeat pings, for a high ping rate.
+
+The portal's own WSGI application runs every request through the whole middleware stack
+(sessions, lockout, second factor, language, CSP, audit context…), which costs several times the
+ping itself. Pings need none of it: no session, no login, no page. Served by a gunicorn of its
+own (same image and environment as ``web``) with the reverse proxy sending ``/ping/`` to it::
+
+    gunicorn monitoring.wsgi_ping:application --bind 0.0.0.0:8001 --workers 2
+
+It answers exactly what ``/ping/<uuid>[/start|/fail]`` of the portal answers (the same view
+functions, minus the decorators' middleware-free parts), 404 for any other path, and trusts
+forwarded headers only from ``TRUSTED_PROXIES`` (``core.http``), like the portal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mol_portal.settings")
+django.setup()
+
+from django.core.handlers.wsgi import WSGIRequest  # noqa: E402
+from django.db import close_old_connections  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+
+from core.http import strip_untrusted_forwarded_headers  # noqa: E402
+
+from .choices import PingKind  # noqa: E402
+from .views.ping import ping_response  # noqa: E402
+
+PATH = re.compile(r"/ping/(?P<key>[0-9a-fA-F-]{36})(?:/(?P<signal>start|fail))?")
+SIGNALS = {None: PingKind.SUCCESS, "start": PingKind.START, "fail": PingKind.FAIL}
+
+
+def _answer(request) -> HttpResponse:
+    match = PATH.fullmatch(request.path_info)
+    if match is None:
+        return HttpResponse("not found", status=404, content_type="text/plain")
+    if request.method not in ("GET", "POST", "HEAD"):
+        return HttpResponse(status=405, headers={"Allow": "GET, POST, HEAD"})
+    try:
+        key = uuid.UUID(match["key"])
+    except ValueError:
+        return HttpResponse("not found", status=404, content_type="text/plain")
+    return ping_response(request, key, SIGNALS[match["signal"]])
+
+
+def application(environ, start_response):
+    close_old_connections()
+    try:
+        request = WSGIRequest(environ)
+        strip_untrusted_forwarded_headers(request)
+        response = _answer(request)
+        response["Cache-Control"] = "no-cache, no-store, must-revalidate, private"
+    finally:
+        close_old_connections()
+    start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
+    return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.content]

@@ -189,3 +189,50 @@ def test_transfer_to_another_agency_renumbers_and_posts_out_and_in(
         Posting.objects.filter(movement=movement).values_list("category", "agency__code")
     )
     assert categories == [("transfer_in", "BLI"), ("transfer_out", "MOL-HQ")]
+
+
+def test_a_scrapped_item_is_sold_with_its_proceeds_without_touching_the_balance(
+    item, owner, officer
+):
+    scrap = services.movement_create(
+        actor=owner,
+        kind=MovementKind.SCRAP,
+        item_ids=[item.pk],
+        reason="年限已屆",
+        scrap_reason=ScrapReason.objects.get(code="worn-out"),
+        effective_date=dt.date(2029, 2, 1),
+        disposal_method="sale",
+    )
+    approve_all(scrap)
+    postings = Posting.objects.count()
+    sale = services.movement_create(
+        actor=officer,
+        kind=MovementKind.SALE,
+        item_ids=[item.pk],
+        proceeds=Decimal(800),
+        reason="標售",
+        effective_date=dt.date(2029, 3, 1),
+    )
+    approve_all(sale)
+    item.refresh_from_db()
+    assert item.status == ItemStatus.SOLD
+    assert sale.proceeds == Decimal(800)
+    assert Posting.objects.count() == postings
+
+
+def test_a_multi_line_transfer_moves_every_item_on_acceptance(
+    officer, sec_head, im_head, owner, colleague
+):
+    items = items_of(acquire(officer, custodian=owner, count=3))
+    movement = services.movement_create(
+        actor=owner,
+        kind=MovementKind.TRANSFER,
+        item_ids=[i.pk for i in items],
+        to_custodian=colleague,
+        to_location="C棟2樓",
+    )
+    approve_all(movement)
+    services.movement_accept(movement=movement, actor=colleague)
+    for i in items:
+        i.refresh_from_db()
+        assert (i.custodian, i.location) == (colleague, "C棟2樓")

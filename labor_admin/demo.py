@@ -3,7 +3,7 @@
 Loads the local units (``data/labor_units.csv``), gives demo staff roles — 林美華 (秘書處)
 reads everything as the ministry does and is a case officer and supervisor of 臺北市勞動檢查處,
 陳怡明 handles the Taipei authority's cases, 李志偉 those of the WDA's northern branch — and
-takes in about 400 realistic cases over the last four months across 12 units and every case
+takes in 240 realistic cases over the last four months across 12 units and every case
 type, some moved on, some closed, some overdue, through the services. Idempotent: cases are
 only generated when no demo case exists; roles are assigned once.
 """
@@ -36,6 +36,7 @@ DEMO_ROLES = [
     ("huang.shufen", ROLE_VIEWER, None, True),
 ]
 
+DEMO_CASES = 240
 UNITS = ["LA63000", "LA63000-LI", "LA63000-ES", "LA65000", "LA68000", "LA66000", "LA67000",
          "LA64000", "LA10017", "LA10007", "LA09020", "WDA-TKY"]  # fmt: skip
 # Counties served by the WDA's northern branch (its cases carry the employer's county).
@@ -104,7 +105,7 @@ def load_labor_admin(stdout):
     units = {u.code: u for u in Organization.objects.filter(code__in=UNITS)}
     handlers = User.objects.in_bulk(["lin.meihua", "chen.yiming"], field_name="username")
     created = 0
-    for n in range(400):
+    for n in range(DEMO_CASES):
         unit = units[UNITS[n % len(UNITS)]]
         case_type = types[0] if n % 3 == 0 else rng.choice(types)
         received = today - dt.timedelta(days=int(rng.triangular(0, 120, 10)))

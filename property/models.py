@@ -191,7 +191,9 @@ class Item(models.Model):
             models.Index(fields=["agency", "register", "status"], name="property_item_list"),
             models.Index(fields=["custodian", "status"], name="property_item_custody"),
             models.Index(fields=["user_unit", "status"], name="property_item_unit"),
-            models.Index(fields=["classification", "agency"], name="property_item_class"),
+            models.Index(
+                fields=["classification", "agency", "number"], name="property_item_class_list"
+            ),
         ]
 
     def __str__(self) -> str:

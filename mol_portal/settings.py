@@ -823,6 +823,15 @@ EPAPER_SOFT_BOUNCE_LIMIT = env_int("EPAPER_SOFT_BOUNCE_LIMIT", 3, minimum=1)
 MEETINGS_LATE_CHANGE_HOURS = env_int("MEETINGS_LATE_CHANGE_HOURS", 24, minimum=1)
 MEETINGS_CASE_REMIND_DAYS_BEFORE = env_int("MEETINGS_CASE_REMIND_DAYS_BEFORE", 3, minimum=0)
 MEETINGS_SCREEN_HOLD_SECONDS = env_int("MEETINGS_SCREEN_HOLD_SECONDS", 0, minimum=0)
+# The API schema names the meetings' status enums (they would collide with other apps').
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "MeetingStatusEnum": "meetings.choices.MeetingStatus",
+        "MeetingReportStatusEnum": "meetings.choices.ReportStatus",
+        "TrackedCaseStatusEnum": "meetings.choices.CaseStatus",
+        "TrackedCaseProposalEnum": "meetings.choices.Proposal",
+    }
+)
 # WeasyPrint (the meeting book's PDF) logs every rendering step at INFO.
 LOGGING["loggers"].setdefault("weasyprint", {"level": "WARNING"})
 LOGGING["loggers"].setdefault("fontTools", {"level": "WARNING"})

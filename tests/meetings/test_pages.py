@@ -4,6 +4,7 @@
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from meetings import services
@@ -188,3 +189,32 @@ def test_the_screen_lists_carried_cases_with_their_latest_progress(
     client.force_login(chair)
     page = client.get(reverse("meetings:screen", args=[later.pk])).content.decode()
     assert case.number in page and "最新進度說明" in page and "第一次進度" not in page
+
+
+def test_attachments_download_only_for_readers_of_the_report(
+    client, owner, outsider, bli_head, chair, meeting
+):
+    report = UnitReport.objects.get(meeting=meeting, unit=unit("IM"))
+    with at(2026, 3, 5, 10, 0):
+        attachment = services.attachment_add(
+            report=report,
+            actor=owner,
+            upload=SimpleUploadedFile(
+                "a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"
+            ),
+        )
+    url = reverse("meetings:attachment", args=[meeting.pk, unit("IM").pk, attachment.pk])
+    for user, status in ((owner, 200), (chair, 200), (bli_head, 404), (outsider, 404)):
+        client.force_login(user)
+        answer = client.get(url)
+        assert answer.status_code == status, user
+        if status == 200:
+            assert answer["Content-Disposition"].startswith("attachment")
+            assert answer["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_tile_shows_to_role_holders_only(client, owner, colleague, chair):
+    for user, shown in ((owner, True), (chair, True), (colleague, False)):
+        client.force_login(user)
+        html = client.get(reverse("core:intranet_home")).content.decode()
+        assert (f'href="{reverse("meetings:list")}"' in html) is shown, user

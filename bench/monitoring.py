@@ -94,8 +94,8 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def get(port: int, path: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+def get(port: int, path: str, timeout: float = 15) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request("GET", path)
         response = conn.getresponse()
@@ -106,8 +106,12 @@ def get(port: int, path: str) -> int:
 
 
 def hammer(server: Gunicorn, path: str) -> dict:
-    for _ in range(20):
-        if get(server.port, path) != 200:
+    for _ in range(20):  # the first requests load the application in each worker: be patient
+        try:
+            status = get(server.port, path, timeout=120)
+        except OSError as exc:
+            return {"error": f"{path}: {exc}"}
+        if status != 200:
             return {"error": f"{path} does not answer 200"}
     count = [0, 0]
     lock = threading.Lock()
@@ -302,9 +306,10 @@ def main() -> int:
         target.terminate()
         target.wait(timeout=10)
         if use_postgres:
-            from django.db import connections
+            if "django.db" in sys.modules:
+                from django.db import connections
 
-            connections.close_all()
+                connections.close_all()
             postgres.drop()
 
     database = "PostgreSQL" if use_postgres else "SQLite"

@@ -1,0 +1,64 @@
+"""What only a browser shows: the board takes new figures without a reload, is axe-clean and
+fits a phone; the intake form generated from a type works end to end."""
+
+import pytest
+from django.utils import timezone
+
+from labor_admin.constants import ROLE_VIEWER
+from labor_admin.models import Case
+from tests.accounts.factories import PASSWORD
+from tests.browser_support import DESKTOP, PHONE, check_axe, check_no_horizontal_overflow, log_in
+
+from .factories import grant, make_case
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _frozen_time():
+    """Real time here: the browser and the live server keep their own clocks."""
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _no_second_factor(settings):
+    settings.MFA_REQUIRED_FOR_STAFF = False
+
+
+def test_the_board_updates_without_a_reload(live_server, open_page, make_user, la_owner, office):
+    reader = make_user(username="board.reader")
+    grant(reader, ROLE_VIEWER, None)
+    page = open_page(PHONE)
+    log_in(page, live_server.url, "board.reader", PASSWORD)
+    page.goto(live_server.url + "/labor-admin/board/")
+    figure = page.locator('[data-figure="received_today"]')
+    assert figure.inner_text() == "0"
+    check_axe(page, "board 360px")
+    check_no_horizontal_overflow(page, PHONE, "board")
+    make_case(unit=office, actor=la_owner, received_on=timezone.localdate())
+    page.evaluate("window.__same_page = true")
+    page.evaluate("htmx.trigger('#board-figures', 'refresh')")
+    page.wait_for_function(
+        "document.querySelector('[data-figure=\"received_today\"]').textContent === '1'",
+        timeout=10_000,
+    )
+    assert page.evaluate("window.__same_page") is True  # no navigation happened
+    assert Case.objects.count() == 1
+
+
+def test_intake_in_the_browser(live_server, open_page, la_owner, office):
+    page = open_page(DESKTOP)
+    log_in(page, live_server.url, la_owner.username, PASSWORD)
+    page.goto(live_server.url + "/labor-admin/new/MED/")
+    check_axe(page, "intake form 1280px")
+    page.locator("#id_subject").fill("加班費爭議")
+    page.locator("#id_applicant_name").fill("陳大文")
+    page.locator("#id_employer_business_id").fill("53212539")
+    page.locator("#id_data__dispute_kind").select_option("wage")
+    page.locator("#id_data__workers").fill("3")
+    with page.expect_navigation():
+        page.locator("main form[method=post] button[type=submit]").click()
+    case = Case.objects.get()
+    assert page.url.endswith(f"/labor-admin/{case.pk}/")
+    assert case.handler_id == la_owner.pk
+    check_axe(page, "case page 1280px")

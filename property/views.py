@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from weasyprint import HTML
 
+from core.files import file_response
 from core.forms import add_service_errors
 from core.http import site_url
 from core.localdates import parse_local_date
@@ -51,6 +52,7 @@ from .services import consolidation as consolidation_services
 from .services import stocktake as stocktake_services
 
 PAGE_SIZE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 200_000
 LABEL_LIMIT = 300
 
@@ -663,9 +665,8 @@ def consolidation_download(request, pk: int, kind: str):
     field = {"pdf": report.pdf, "xlsx": report.xlsx}.get(kind)
     if not field:
         raise Http404
-    return FileResponse(
-        field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1]
-    )
+    content_type = "application/pdf" if kind == "pdf" else XLSX_TYPE
+    return file_response(field, filename=field.name.rsplit("/", 1)[-1], content_type=content_type)
 
 
 @require_POST
@@ -694,9 +695,8 @@ def movement_attachment_add(request, pk: int):
 def movement_attachment(request, pk: int, attachment_pk: int):
     movement = selectors.movement_detail(user=request.user, pk=pk)
     attachment = get_object_or_404(MovementAttachment, pk=attachment_pk, movement=movement)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
+    return file_response(
+        attachment.file,
         filename=attachment.name,
         content_type=attachment.content_type or "application/octet-stream",
     )

@@ -186,6 +186,8 @@ def crawl(page, base: str, problems: list) -> list[str]:
     return visited
 
 
+# Up to MAX_PAGES pages, each checked by axe-core at two widths: longer than the suite's 300 s.
+@pytest.mark.timeout(1500)
 def test_every_intranet_page_of_a_demo_staff_member_is_accessible(demo, live_server, open_page):
     base = live_server.url
     desktop = open_page(DESKTOP)

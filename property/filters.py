@@ -4,14 +4,18 @@ status."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import ItemStatus, Register
 from .models import Item
 
+# "Register" is a verb elsewhere (登記); here the noun: the property register.
+REGISTER_LABEL = pgettext_lazy("property register", "Register")
+
 
 class ItemFilter(django_filters.FilterSet):
     agency = django_filters.CharFilter(field_name="agency__code", label=_("Agency code"))
-    register = django_filters.ChoiceFilter(choices=Register.choices, label=_("Register"))
+    register = django_filters.ChoiceFilter(choices=Register.choices, label=REGISTER_LABEL)
     classification = django_filters.CharFilter(
         field_name="classification__code", label=_("Classification code")
     )

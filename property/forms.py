@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from core.forms import StyledFormMixin
@@ -14,6 +15,9 @@ from core.widgets import LocalDateInput
 
 from . import selectors
 from .choices import DisposalMethod, ItemStatus, MovementKind, Register
+
+# "Register" is a verb elsewhere (登記); here the noun: the property register.
+REGISTER_LABEL = pgettext_lazy("property register", "Register")
 
 
 class ItemChoiceField(forms.ModelMultipleChoiceField):
@@ -32,7 +36,7 @@ class ItemFilterForm(StyledFormMixin, forms.Form):
         label=_("Agency"), queryset=Organization.objects.none(), required=False
     )
     register = forms.ChoiceField(
-        label=_("Register"), required=False, choices=[("", "—"), *Register.choices]
+        label=REGISTER_LABEL, required=False, choices=[("", "—"), *Register.choices]
     )
     classification = forms.ModelChoiceField(
         label=_("Classification"), required=False, queryset=selectors.Classification.objects.none()
@@ -122,7 +126,7 @@ class ScrapForm(_MovementForm):
 
 class AcquisitionForm(StyledFormMixin, forms.Form):
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Organization.objects.none())
-    register = forms.ChoiceField(label=_("Register"), choices=Register.choices)
+    register = forms.ChoiceField(label=REGISTER_LABEL, choices=Register.choices)
     classification = forms.ModelChoiceField(
         label=_("Classification"), queryset=selectors.Classification.objects.none()
     )
@@ -197,7 +201,7 @@ class BalanceForm(StyledFormMixin, forms.Form):
         required=False,
         empty_label=_("All agencies I may see"),
     )
-    register = forms.ChoiceField(label=_("Register"), choices=Register.choices)
+    register = forms.ChoiceField(label=REGISTER_LABEL, choices=Register.choices)
     date_from = forms.DateField(label=_("From"), widget=LocalDateInput())
     date_to = forms.DateField(label=_("To"), widget=LocalDateInput())
 
@@ -213,7 +217,7 @@ class BalanceForm(StyledFormMixin, forms.Form):
 
 
 class ConsolidationForm(StyledFormMixin, forms.Form):
-    register = forms.ChoiceField(label=_("Register"), choices=Register.choices)
+    register = forms.ChoiceField(label=REGISTER_LABEL, choices=Register.choices)
     date_from = forms.DateField(label=_("From"), widget=LocalDateInput())
     date_to = forms.DateField(label=_("To"), widget=LocalDateInput())
 

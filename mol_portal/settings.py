@@ -629,6 +629,8 @@ SPECTACULAR_SETTINGS = {
         "SignOffStepStatusEnum": "documents.choices.StepStatus",
         "EmploymentStatusEnum": "accounts.choices.EmploymentStatus",
         "NoticeKindEnum": "notifications.choices.NoticeKind",
+        "PropertyItemStatusEnum": "property.choices.ItemStatus",
+        "PropertyMovementStatusEnum": "property.choices.MovementStatus",
     },
 }
 

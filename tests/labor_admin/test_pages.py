@@ -85,15 +85,15 @@ def test_a_reader_cannot_open_the_intake_form(ministry):
 
 
 def test_my_cases_and_overdue(la_owner, la_colleague, office):
-    mine = make_case(unit=office, actor=la_owner, subject="我的案件", handler=None)
+    mine = make_case(unit=office, actor=la_owner, subject="甲公司積欠工資", handler=None)
     Case.objects.filter(pk=mine.pk).update(handler=la_owner)
-    late = make_case(unit=office, actor=la_owner, subject="逾期案件",
+    late = make_case(unit=office, actor=la_owner, subject="乙公司加班費爭議",
                      received_on=dt.date(2026, 1, 5))  # fmt: skip
     c = _login(la_owner)
     page = c.get("/labor-admin/mine/").content.decode()
-    assert "我的案件" in page and "逾期案件" not in page
+    assert "甲公司積欠工資" in page and "乙公司加班費爭議" not in page
     overdue = c.get("/labor-admin/overdue/").content.decode()
-    assert "逾期案件" in overdue and "我的案件" not in overdue
+    assert "乙公司加班費爭議" in overdue and "甲公司積欠工資" not in overdue
     assert "逾期" in overdue
     assert late.due_on < dt.date(2026, 3, 16)
 

@@ -51,7 +51,7 @@ def test_filing_after_the_deadline_is_refused(meeting, owner):
     report = report_of(meeting, "IM")
     with at(2026, 3, 10, 17, 0), pytest.raises(ValidationError) as error:
         services.report_save(report=report, actor=owner, summary="<p>遲交</p>")
-    assert "late change" in str(error.value)
+    assert "逾期修改" in str(error.value)  # the page's language: ask for a late change
     report.refresh_from_db()
     assert report.summary == ""
 

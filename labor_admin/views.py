@@ -8,12 +8,13 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.files import file_response
 from core.forms import add_service_errors
 from core.masking import mask_name
 
@@ -276,14 +277,9 @@ def attachment_upload(request, pk: int):
 def attachment_download(request, pk: int, attachment_pk: int):
     case = _case_or_404(request, pk)
     attachment = get_object_or_404(case.attachments.all(), pk=attachment_pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
+    return file_response(
+        attachment.file, filename=attachment.name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.files import file_response
 from core.forms import add_service_errors
 
 from .. import selectors, services
@@ -100,14 +101,9 @@ def attachment_download(request, pk: int, unit_pk: int, attachment_pk: int):
     """Served only to whoever may read the report (there is no /media/ route)."""
     report = _report(request, pk, unit_pk)
     attachment = get_object_or_404(report.attachments.all(), pk=attachment_pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
+    return file_response(
+        attachment.file, filename=attachment.name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_POST

@@ -623,6 +623,12 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "status" field with different choices: name each enum.
+    # The default enum hook, then integer schemas without the database's column range (the
+    # same schema on SQLite and PostgreSQL).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.drop_column_limits",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "DocumentStatusEnum": "documents.choices.DocumentStatus",
         "SignOffChainStatusEnum": "documents.choices.ChainStatus",

@@ -213,6 +213,12 @@ def pytest_collection_modifyitems(config, items):
             or (marker is not None and marker.kwargs.get("transaction"))
         ):
             names.append("django_db_serialized_rollback")
+            if marker is not None:
+                # pytest-django decides whether to serialize the test database from the
+                # marker alone when there is one; without this, a run of only marked
+                # transactional tests would restore nothing after the first flush.
+                kwargs = {**marker.kwargs, "serialized_rollback": True}
+                item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
     _deselect_other_database(config, items)
 
 

@@ -3,6 +3,7 @@ fits a phone; the intake form generated from a type works end to end."""
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from labor_admin.constants import ROLE_VIEWER
 from labor_admin.models import Case
@@ -38,10 +39,9 @@ def test_the_board_updates_without_a_reload(live_server, open_page, make_user, l
     make_case(unit=office, actor=la_owner, received_on=timezone.localdate())
     page.evaluate("window.__same_page = true")
     page.evaluate("htmx.trigger('#board-figures', 'refresh')")
-    page.wait_for_function(
-        "document.querySelector('[data-figure=\"received_today\"]').textContent === '1'",
-        timeout=10_000,
-    )
+    # expect() polls from Playwright's side: a string predicate would be eval'd in the page,
+    # which the portal's CSP (rightly) refuses.
+    expect(figure).to_have_text("1", timeout=15_000)
     assert page.evaluate("window.__same_page") is True  # no navigation happened
     assert Case.objects.count() == 1
 

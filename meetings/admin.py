@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from .models import (
     AgendaItem,
+    BookJob,
     CaseDecision,
     CaseProgress,
     CaseReminder,
@@ -128,6 +129,14 @@ class MeetingBookAdmin(ReadOnlyAdmin):
     list_filter = ["meeting__series"]
     list_select_related = ["meeting", "built_by"]
     exclude = ["html"]
+
+
+@admin.register(BookJob)
+class BookJobAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "status", "step", "steps", "book", "requested_by", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["meeting__title"]
+    list_select_related = ["meeting", "book__meeting", "requested_by"]
 
 
 class ProgressInline(admin.TabularInline):

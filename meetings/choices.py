@@ -57,3 +57,10 @@ class SearchKind(models.TextChoices):
     ATTACHMENT = "attachment", _("Attachment")
     DIRECTIVE = "directive", _("Directive")
     PROGRESS = "progress", _("Progress note")
+
+
+class BookJobStatus(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("job status", "Queued")
+    RUNNING = "running", pgettext_lazy("job status", "Running")
+    DONE = "done", pgettext_lazy("job status", "Done")
+    FAILED = "failed", pgettext_lazy("job status", "Failed")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import BilingualNameMixin, TimeStampedModel
 
 from .choices import (
+    BookJobStatus,
     CaseReminderKind,
     CaseStatus,
     DecisionApproval,
@@ -341,6 +342,56 @@ class MeetingBook(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:book", args=[self.meeting_id, self.version])
+
+
+class BookJob(models.Model):
+    """A requested build of the meeting book, run by a Celery job that records its progress
+    (steps done of ``steps``) and, when done, the new numbered ``book``."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), related_name="book_jobs", on_delete=models.CASCADE
+    )
+    requested_by = models.ForeignKey(
+        USER, verbose_name=_("requested by"), null=True, related_name="+", on_delete=models.SET_NULL
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=BookJobStatus.choices, default=BookJobStatus.QUEUED
+    )
+    step = models.PositiveSmallIntegerField(_("steps done"), default=0)
+    steps = models.PositiveSmallIntegerField(_("steps"), default=5)
+    book = models.ForeignKey(
+        MeetingBook,
+        verbose_name=_("book"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("meeting book build")
+        verbose_name_plural = _("meeting book builds")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting"],
+                condition=Q(status__in=["queued", "running"]),
+                name="meetings_book_job_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:book_job", args=[self.meeting_id, self.pk])
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (BookJobStatus.QUEUED, BookJobStatus.RUNNING)
 
 
 class TrackedCase(TimeStampedModel):

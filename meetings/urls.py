@@ -42,6 +42,7 @@ urlpatterns = [
     ),
     path("<int:pk>/reports/<int:unit_pk>/late/", filing.late_request, name="late_request"),
     path("<int:pk>/book/", book.book_build, name="book_build"),
+    path("<int:pk>/book/builds/<int:job_pk>/", book.book_job, name="book_job"),
     path("<int:pk>/book/<int:version>/", book.book_view, name="book"),
     path("<int:pk>/book/<int:version>/meeting-book.pdf", book.book_pdf, name="book_pdf"),
     path("<int:pk>/screen/", screen.screen, name="screen"),

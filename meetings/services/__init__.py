@@ -5,7 +5,8 @@
   ``filing_open``, ``filing_close``, ``meeting_mark_held``, ``minutes_publish``;
 * ``filing``: ``report_save``, ``attachment_add``/``attachment_remove``,
   ``late_change_request``, ``late_change_decide``;
-* ``book``: ``book_build`` (a new numbered version each time);
+* ``book``: ``book_request`` (a queued build), ``book_job_run`` (the job), ``book_build``
+  (a new numbered version each time);
 * ``cases``: ``directive_record``, ``progress_file``, ``case_propose``, ``case_decide`` and the
   approval hooks ``closure_approved``/``closure_returned``;
 * ``reminders``: the filing reminders, case chasing and the controllers' digest (jobs);
@@ -13,7 +14,7 @@
 * ``search``: the index and the query.
 """
 
-from .book import book_build, book_render
+from .book import book_build, book_job_run, book_jobs_sweep, book_render, book_request
 from .cases import (
     case_decide,
     case_propose,
@@ -53,7 +54,10 @@ __all__ = [
     "attachment_add",
     "attachment_remove",
     "book_build",
+    "book_job_run",
+    "book_jobs_sweep",
     "book_render",
+    "book_request",
     "can_organise",
     "case_decide",
     "case_propose",

@@ -6,11 +6,14 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.template.loader import render_to_string
 from django.urls import reverse
 from pypdf import PdfReader
 
 from meetings import services
-from meetings.models import MeetingBook, UnitReport
+from meetings.models import BookJob, MeetingBook, UnitReport
+from meetings.services import book as book_module
+from meetings.services.book import book_context
 from tests.accounts.factories import unit
 
 from .conftest import at
@@ -119,3 +122,126 @@ def test_the_book_is_read_by_full_readers_only(client, filed, controller, chair,
     client.force_login(owner)  # a filing unit sees its own material, not the book
     assert client.get(book.get_absolute_url()).status_code == 404
     assert client.get(pdf).status_code == 404
+
+
+def test_the_pdf_prints_only_the_latest_progress_and_the_web_view_the_whole_history(
+    filed, controller, earlier_case, owner
+):
+    with at(2026, 3, 2, 9, 0):
+        services.progress_file(case=earlier_case, actor=owner, text="全部單位均已導入完成")
+    with at(2026, 3, 11, 9, 0):
+        book = services.book_build(meeting=filed, actor=controller)
+    text = pdf_text(book)
+    assert "全部單位均已導入完成" in text
+    assert "已完成八成單位導入" not in text  # the earlier note: web view only
+    assert "已完成八成單位導入" in book.html and "全部單位均已導入完成" in book.html
+
+
+def test_the_book_context_takes_a_fixed_number_of_queries(
+    filed, controller, earlier_case, owner, django_assert_max_num_queries
+):
+    with at(2026, 3, 2, 9, 0):
+        for n in range(3):
+            services.progress_file(case=earlier_case, actor=owner, text=f"第{n}次辦理情形")
+    with django_assert_max_num_queries(8):
+        context = book_context(filed)
+        render_to_string("meetings/book/pdf_content.html", {**context, "version": 1})
+        render_to_string("meetings/book/content.html", {**context, "version": 1})
+    assert context["cases"][0].latest_progress.text == "第2次辦理情形"
+
+
+def test_the_build_runs_as_a_job_that_reports_progress_and_links_the_version(
+    client, filed, controller, django_capture_on_commit_callbacks
+):
+    client.force_login(controller)
+    with at(2026, 3, 11, 9, 0), django_capture_on_commit_callbacks(execute=False) as queued:
+        answer = client.post(reverse("meetings:book_build", args=[filed.pk]))
+    job = BookJob.objects.get()
+    assert answer.status_code == 302 and answer["Location"] == job.get_absolute_url()
+    assert len(queued) == 1 and job.status == "queued" and not filed.books.exists()
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "data-book-job-pending" in page and "book-job.js" in page
+    # a second request while one is queued answers the same job (and nudges its task again)
+    with django_capture_on_commit_callbacks(execute=False) as again:
+        second = client.post(reverse("meetings:book_build", args=[filed.pk]))
+    assert BookJob.objects.count() == 1 and second["Location"] == job.get_absolute_url()
+    with at(2026, 3, 11, 9, 1):
+        queued[0]()  # the worker (eager in the embedded default)
+        again[0]()  # the second delivery finds it claimed and does nothing
+    job.refresh_from_db()
+    book = filed.books.get()
+    assert (job.status, job.step, job.steps, job.book_id) == ("done", 5, 5, book.pk)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert book.get_absolute_url() in page and "data-book-job-pending" not in page
+    assert services.book_job_run(job_id=job.pk) is False  # a second delivery does nothing
+    assert filed.books.count() == 1
+
+
+def test_the_job_records_its_progress_step_by_step(filed, controller, monkeypatch):
+    seen = []
+    real = book_module.book_render
+
+    def spy(meeting, *, version, progress=None):
+        def tell(step):
+            progress(step)
+            seen.append(BookJob.objects.get().step)
+
+        return real(meeting, version=version, progress=tell)
+
+    monkeypatch.setattr(book_module, "book_render", spy)
+    with at(2026, 3, 11, 9, 0):
+        job = services.book_request(meeting=filed, actor=controller)
+        assert services.book_job_run(job_id=job.pk) is True
+    assert seen == [1, 2, 3, 4]
+
+
+def test_a_failed_build_is_recorded_and_a_new_request_may_follow(filed, controller, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(book_module, "book_render", broken)
+    with at(2026, 3, 11, 9, 0):
+        job = services.book_request(meeting=filed, actor=controller)
+        with pytest.raises(RuntimeError):
+            services.book_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and "layout failed" in job.error
+    assert services.book_request(meeting=filed, actor=controller).pk != job.pk
+
+
+def test_lost_jobs_are_swept(filed, controller):
+    with at(2026, 3, 11, 9, 0):
+        lost = services.book_request(meeting=filed, actor=controller)
+    with at(2026, 3, 11, 9, 0, 30):
+        assert services.book_jobs_sweep() == []
+    with at(2026, 3, 11, 9, 5):
+        assert services.book_jobs_sweep() == [lost.pk]
+    BookJob.objects.filter(pk=lost.pk).update(status="running")
+    with at(2026, 3, 11, 10, 0):
+        services.book_jobs_sweep()
+    lost.refresh_from_db()
+    assert lost.status == "failed"
+
+
+def test_only_the_controller_requests_a_build_or_sees_its_page(client, filed, controller, chair):
+    with pytest.raises(PermissionDenied):
+        services.book_request(meeting=filed, actor=chair)
+    with at(2026, 3, 11, 9, 0):
+        job = services.book_request(meeting=filed, actor=controller)
+    client.force_login(chair)
+    assert client.get(job.get_absolute_url()).status_code == 404
+    assert client.post(reverse("meetings:book_build", args=[filed.pk])).status_code in (302, 403)
+    assert BookJob.objects.count() == 1
+
+
+def test_the_pdf_is_an_attachment_served_through_file_response(client, filed, controller):
+    with at(2026, 3, 11, 9, 0):
+        book = services.book_build(meeting=filed, actor=controller)
+    client.force_login(controller)
+    answer = client.get(reverse("meetings:book_pdf", args=[filed.pk, book.version]))
+    assert answer.status_code == 200
+    assert answer["Content-Disposition"].startswith("attachment;")
+    assert f"meeting-{filed.pk}-v1.pdf" in answer["Content-Disposition"]
+    assert answer["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert answer["Cache-Control"] == "private, no-store"
+    assert b"".join(answer.streaming_content).startswith(b"%PDF")

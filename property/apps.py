@@ -7,6 +7,7 @@ class PropertyConfig(AppConfig):
     verbose_name = _("Property management")
 
     def ready(self):
+        from accounts.signals import person_deactivated, person_moved
         from documents.hooks import signoff_hooks
 
         from . import services, tasks, tiles  # noqa: F401  (tiles and periodic tasks)
@@ -16,4 +17,13 @@ class PropertyConfig(AppConfig):
             Movement,
             completed=services.movement_approved,
             returned=services.movement_returned,
+        )
+        # HR sync: a person who left or moved gets their hand-over drafted at once (the hourly
+        # ``draft_handovers`` sweep stays as the safety net; drafting is idempotent).
+        person_deactivated.connect(
+            services.handover_on_person_deactivated,
+            dispatch_uid="property.handover_on_person_deactivated",
+        )
+        person_moved.connect(
+            services.handover_on_person_moved, dispatch_uid="property.handover_on_person_moved"
         )

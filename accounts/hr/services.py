@@ -9,6 +9,9 @@ endpoint all turn their input into :class:`~accounts.hr.feed.HRRecord` objects a
 - A record older than the account's ``hr_effective_date`` is ignored (out-of-order feeds);
   one dated in the future waits until that day.
 - A deactivation ends the user's sessions and revokes their tokens at once.
+- Once committed, a deactivation sends ``accounts.signals.person_deactivated`` and a move of an
+  active person ``accounts.signals.person_moved`` (the apps above react, e.g. property drafts
+  the hand-over of what the person holds).
 - ``unit_role`` (head/deputy/empty) keeps the person's HR-sourced ``UnitOfficer`` row in step:
   one post at most, in the person's unit; leaving the unit, leaving the ministry or an empty
   ``unit_role`` removes it. A feed without the column leaves posts alone (but a move or a
@@ -45,6 +48,7 @@ from core.services import audit_record
 from ..choices import EmploymentStatus, HRSyncStatus, UnitOfficerKind, UnitOfficerSource
 from ..models import HRSyncRun, UnitOfficer, User
 from ..services import user_sign_out_everywhere
+from ..signals import person_deactivated, person_moved, send_on_commit
 from .choices import SKIPPED_KINDS, WRITING_KINDS, ChangeKind
 from .constants import (
     ACTOR_FEED,
@@ -592,6 +596,7 @@ def _apply_record(
         change = evaluate(change.record, user, units=units, today=today)
     if change.kind not in WRITING_KINDS:
         return change
+    from_unit_id = user.organization_id if user is not None else None
     user = _candidate(user, change.record, change.target) if user is None else user
     for name, value in change.target.items():
         setattr(user, name, value)
@@ -602,6 +607,18 @@ def _apply_record(
     user.save()
     change.user_id = user.pk
     _office_apply(user=user, wanted=change.office)
+    # The apps above accounts (property's hand-over) hear of it once the row is committed.
+    if change.kind == ChangeKind.DEACTIVATE:
+        send_on_commit(person_deactivated, sender=User, user=user, run_id=run.pk)
+    elif user.is_active and from_unit_id is not None and user.organization_id != from_unit_id:
+        send_on_commit(
+            person_moved,
+            sender=User,
+            user=user,
+            from_unit_id=from_unit_id,
+            to_unit_id=user.organization_id,
+            run_id=run.pk,
+        )
     if change.kind == ChangeKind.DEACTIVATE:
         ended = user_sign_out_everywhere(user=user, by=None)
         audit_record(

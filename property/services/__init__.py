@@ -3,7 +3,13 @@
 
 from .attachments import movement_attachment_add
 from .catalogue import ImportRefused, RowError, classifications_load, register_for
-from .handover import handover_assign, handover_draft_for_person, handovers_sweep
+from .handover import (
+    handover_assign,
+    handover_draft_for_person,
+    handover_on_person_deactivated,
+    handover_on_person_moved,
+    handovers_sweep,
+)
 from .imports import items_import
 from .movements import (
     acquisition_create,
@@ -24,6 +30,8 @@ __all__ = [
     "classifications_load",
     "handover_assign",
     "handover_draft_for_person",
+    "handover_on_person_deactivated",
+    "handover_on_person_moved",
     "handovers_sweep",
     "items_import",
     "movement_accept",

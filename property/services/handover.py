@@ -145,3 +145,14 @@ def handover_assign(*, movement: Movement, actor, to_custodian: User) -> Movemen
     notice_resolve(obj=locked)
     movement_submit(movement=locked, actor=actor)
     return locked
+
+
+def handover_on_person_deactivated(sender, *, user: User, **kwargs) -> None:
+    """Receiver of ``accounts.signals.person_deactivated`` (connected in ``apps.py``)."""
+    handover_draft_for_person(person=User.objects.get(pk=user.pk))
+
+
+def handover_on_person_moved(sender, *, user: User, **kwargs) -> None:
+    """Receiver of ``accounts.signals.person_moved``: what belongs to the old agency is drafted;
+    a move inside the same agency leaves nothing to hand over."""
+    handover_draft_for_person(person=User.objects.select_related("organization").get(pk=user.pk))

@@ -12,8 +12,10 @@ from .models import (
     ApiClient,
     Case,
     CaseAttachment,
+    CaseDayCount,
     CaseEvent,
     CaseField,
+    CaseOpenCount,
     CaseReminder,
     CaseStatus,
     CaseTransition,
@@ -151,6 +153,27 @@ class DailyFactAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["case_type", "county"]
     list_select_related = ["unit", "county", "case_type", "status"]
     date_hierarchy = "day"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(unit_q(request.user))
+
+
+@admin.register(CaseDayCount)
+class CaseDayCountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["day", "unit", "county", "case_type", "received", "closed", "handling_days"]
+    list_filter = ["case_type", "county"]
+    list_select_related = ["unit", "county", "case_type"]
+    date_hierarchy = "day"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(unit_q(request.user))
+
+
+@admin.register(CaseOpenCount)
+class CaseOpenCountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["unit", "county", "case_type", "open_cases"]
+    list_filter = ["case_type", "county"]
+    list_select_related = ["unit", "county", "case_type"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(unit_q(request.user))

@@ -24,6 +24,7 @@ from .choices import CaseSource
 from .constants import ROLE_CLERK, ROLE_SUPERVISOR, ROLE_VIEWER
 from .models import Case, CaseType
 from .services import DEFAULT_FILE, case_create, case_transition, labor_units_load
+from .services.counters import CaseState, counters_apply
 
 # (demo username, role, unit code or None for everywhere, with sub-units)
 DEMO_ROLES = [
@@ -153,7 +154,10 @@ def _move_on(case: Case, rng: random.Random, today: dt.date) -> None:
         if not case.is_open:
             closed = case.received_on + dt.timedelta(days=rng.randint(1, max(1, min(age, 60))))
             closed = min(closed, today)
+            before = CaseState.of(case)
+            case.closed_on, case.handling_days = closed, (closed - case.received_on).days
             Case.objects.filter(pk=case.pk).update(
-                closed_on=closed, handling_days=(closed - case.received_on).days
+                closed_on=case.closed_on, handling_days=case.handling_days
             )
+            counters_apply(before, CaseState.of(case))  # the board's counters follow
             break

@@ -555,3 +555,67 @@ class CaseReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.day}"
+
+
+class CaseDayCount(models.Model):
+    """Counters of one day × unit × county × type, kept in the transaction of every intake,
+    edit and transition (``services.counters``), so the board sums a few thousand rows
+    instead of counting millions of cases: ``received`` (cases received that day),
+    ``closed`` and ``handling_days`` (cases whose ``closed_on`` is that day, and the sum of
+    their handling days). Exact by construction; ``manage.py rebuild_labor_counters``
+    recomputes them from the cases."""
+
+    day = models.DateField(_("day"))
+    unit = models.ForeignKey(
+        "core.Organization", verbose_name=_("unit"), related_name="+", on_delete=models.CASCADE
+    )
+    county = models.ForeignKey(
+        "core.County", verbose_name=_("county/city"), related_name="+", on_delete=models.CASCADE
+    )
+    case_type = models.ForeignKey(
+        CaseType, verbose_name=_("case type"), related_name="+", on_delete=models.CASCADE
+    )
+    received = models.IntegerField(_("received"), default=0)
+    closed = models.IntegerField(_("closed"), default=0)
+    handling_days = models.BigIntegerField(_("handling days of the closed cases"), default=0)
+
+    class Meta:
+        verbose_name = _("daily case counter")
+        verbose_name_plural = _("daily case counters")
+        ordering = ["-day", "unit", "case_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "unit", "county", "case_type"], name="labor_daycount_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id} {self.county_id} {self.case_type_id}"
+
+
+class CaseOpenCount(models.Model):
+    """The open cases of one unit × county × type, kept with ``CaseDayCount``."""
+
+    unit = models.ForeignKey(
+        "core.Organization", verbose_name=_("unit"), related_name="+", on_delete=models.CASCADE
+    )
+    county = models.ForeignKey(
+        "core.County", verbose_name=_("county/city"), related_name="+", on_delete=models.CASCADE
+    )
+    case_type = models.ForeignKey(
+        CaseType, verbose_name=_("case type"), related_name="+", on_delete=models.CASCADE
+    )
+    open_cases = models.IntegerField(_("open"), default=0)
+
+    class Meta:
+        verbose_name = _("open case counter")
+        verbose_name_plural = _("open case counters")
+        ordering = ["unit", "case_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "county", "case_type"], name="labor_opencount_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.county_id} {self.case_type_id}"

@@ -38,6 +38,7 @@ from ..selectors import (
     type_fields,
 )
 from ..validators import business_id_is_valid, clean_case_data
+from .counters import CaseState, counters_apply
 
 
 def due_date(case_type: CaseType, received_on: dt.date) -> dt.date:
@@ -188,6 +189,7 @@ def case_create(
     # sequence's; asking again would cost one query per key and constraint on every intake.
     case.full_clean(exclude=_NOT_RECHECKED, validate_unique=False, validate_constraints=False)
     case.save()
+    counters_apply(None, CaseState.of(case))
     CaseEvent.objects.create(
         case=case,
         to_status=status,
@@ -272,12 +274,14 @@ def case_update(*, case: Case, actor, values: dict) -> Case:
         common["amount"] = amount
     if errors:
         raise ValidationError(errors)
+    before = CaseState.of(case)
     for key, value in common.items():
         setattr(case, key, value)
     if "received_on" in common:
         case.due_on = due_date(case.case_type, case.received_on)
     case.full_clean(exclude=["number", "year", "serial"])
     case.save()
+    counters_apply(before, CaseState.of(case))
     CaseEvent.objects.create(
         case=case,
         message=_("Case details changed"),
@@ -331,6 +335,7 @@ def case_transition(*, case: Case, transition: CaseTransition, actor, comment: s
 
 
 def _apply(case: Case, transition: CaseTransition, *, actor, comment: str) -> Case:
+    before = CaseState.of(case)
     to = transition.to_status
     today = timezone.localdate()
     closed_on = today if to.is_final else None
@@ -356,6 +361,7 @@ def _apply(case: Case, transition: CaseTransition, *, actor, comment: str) -> Ca
         api_client=_client(actor),
     )
     case.refresh_from_db()
+    counters_apply(before, CaseState.of(case))
     if to.is_final:
         notice_resolve(obj=case)
     elif case.handler is not None and case.handler != _person(actor):

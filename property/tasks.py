@@ -10,6 +10,7 @@ from core.tasks import periodic
 
 from .services.consolidation import consolidation_build, consolidations_sweep
 from .services.handover import handovers_sweep
+from .services.movements import movements_settle_cancelled
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,29 @@ def draft_handovers(self) -> int:
     return drafted
 
 
+@shared_task(
+    name="property.tasks.settle_cancelled_movements",
+    bind=True,
+    autoretry_for=(ConnectionError, TimeoutError),
+    retry_backoff=True,
+    max_retries=3,
+    time_limit=15 * 60,
+    soft_time_limit=14 * 60,
+)
+@periodic
+def settle_cancelled_movements(self) -> int:
+    """Put back the movements whose sign-off chain was cancelled on the documents side."""
+    settled = movements_settle_cancelled()
+    logger.info("property: %s movement(s) put back after a cancelled chain", settled)
+    return settled
+
+
 BEAT = {
+    "property-settle-cancelled-movements": {
+        "task": "property.tasks.settle_cancelled_movements",
+        "schedule": crontab(minute=45),
+        "options": {"expires": 50 * 60},
+    },
     "property-draft-handovers": {
         "task": "property.tasks.draft_handovers",
         "schedule": crontab(minute=15),

@@ -44,7 +44,7 @@ from .forms import (
     StockTakeForm,
     TransferForm,
 )
-from .models import ConsolidationReport, MovementAttachment, StockTake
+from .models import ConsolidationReport, Movement, MovementAttachment, StockTake
 from .reports import balance as balance_report_module
 from .reports import render as render_reports
 from .reports.transmission import TransmissionExporter
@@ -349,6 +349,11 @@ def _chain(movement):
 @require_GET
 def movement_detail(request, pk: int):
     movement = selectors.movement_detail(user=request.user, pk=pk)
+    if movement.status == MovementStatus.SUBMITTED and services.movements_settle_cancelled(
+        Movement.objects.filter(pk=movement.pk)
+    ):
+        # Its chain was cancelled on the documents side: shown put back, not awaiting approval.
+        movement = selectors.movement_detail(user=request.user, pk=pk)
     return render(request, "property/movement_detail.html", _movement_context(request, movement))
 
 

@@ -20,6 +20,8 @@ from .movements import (
     movement_refuse,
     movement_returned,
     movement_submit,
+    movement_withdraw,
+    movements_settle_cancelled,
 )
 from .stocktake import stocktake_close, stocktake_open, stocktake_scan
 
@@ -42,6 +44,8 @@ __all__ = [
     "movement_refuse",
     "movement_returned",
     "movement_submit",
+    "movement_withdraw",
+    "movements_settle_cancelled",
     "register_for",
     "stocktake_close",
     "stocktake_open",

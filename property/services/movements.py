@@ -5,7 +5,12 @@ Life of a movement: ``draft`` → ``movement_submit`` (``documents.services.appr
 purpose ``property.<kind>``) → ``submitted`` → the chain's outcome (hooks registered in
 ``apps.py``): approved → a transfer or hand-over waits in ``awaiting_acceptance`` until the
 receiver accepts (``movement_accept``) or refuses (``movement_refuse``); every other kind
-``completed`` at once. Returned → ``returned`` and the items are released.
+``completed`` at once. Returned by a signer, or the chain cancelled (``movement_withdraw``; a
+chain cancelled on the documents side is noticed by ``movements_settle_cancelled``, on the
+movement's page and hourly) → the movement is put back: ``returned`` (a hand-over: ``draft``
+again, for the unit head to assign anew) and its items released from their open-movement status
+(``transfer_pending``, ``scrap_review``); submitting a returned movement again re-checks and
+re-holds its items.
 
 Preconditions (each raises ``ValidationError`` naming the field):
 
@@ -26,8 +31,11 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +44,9 @@ from core.dates import roc_year
 from core.models import Organization
 from core.sequences import next_value
 from core.services import audit_record
-from documents.services import approval_start
+from documents.choices import ChainStatus
+from documents.models import SignOffChain
+from documents.services import approval_start, signoff_cancel
 from notifications.choices import NoticeKind
 from notifications.recipients import RoleHolders, UnitOfficers
 from notifications.services import notice_resolve, notify
@@ -354,6 +364,13 @@ def movement_submit(*, movement: Movement, actor) -> Movement:
     ):
         if not (locked.kind == MovementKind.HANDOVER and _may_move(actor, list(_items(locked)))):
             raise PermissionDenied
+    if locked.status == MovementStatus.RETURNED and locked.kind != MovementKind.ACQUISITION:
+        # Put back earlier: the items were released, so check and hold them again.
+        items = _lock_items(_items(locked).values_list("pk", flat=True))
+        _check_items(locked.kind, items, locked.effective_date, locked.scrap_reason)
+        new_status = OPEN_ITEM_STATUS.get(locked.kind)
+        if new_status:
+            Item.objects.filter(pk__in=[item.pk for item in items]).update(status=new_status)
     total = sum((line.amount for line in locked.lines.all()), Decimal(0))
     approval_start(
         target=locked,
@@ -394,8 +411,83 @@ def movement_returned(*, document, chain, outcome, comment, actor) -> None:
     movement = Movement.objects.select_for_update().filter(pk=chain.target_object_id).first()
     if movement is None or movement.status != MovementStatus.SUBMITTED:
         return
-    Movement.objects.filter(pk=movement.pk).update(status=MovementStatus.RETURNED)
+    _put_back(movement)
+
+
+def _put_back(movement: Movement) -> None:
+    """The chain will not approve it: release the items and reset the status (a hand-over
+    becomes a draft again with no receiver, unless the person already has another draft)."""
     _release(movement, cancelled=True)
+    if (
+        movement.kind == MovementKind.HANDOVER
+        and not Movement.objects.filter(
+            handover_from_id=movement.handover_from_id,
+            kind=MovementKind.HANDOVER,
+            status=MovementStatus.DRAFT,
+        ).exists()
+    ):
+        Movement.objects.filter(pk=movement.pk).update(
+            status=MovementStatus.DRAFT, to_custodian=None
+        )
+        movement.status, movement.to_custodian = MovementStatus.DRAFT, None
+        return
+    Movement.objects.filter(pk=movement.pk).update(status=MovementStatus.RETURNED)
+    movement.status = MovementStatus.RETURNED
+
+
+def _chains_of(movement: Movement):
+    return SignOffChain.objects.filter(
+        target_content_type=ContentType.objects.get_for_model(Movement),
+        target_object_id=str(movement.pk),
+    )
+
+
+@transaction.atomic
+def movement_withdraw(*, movement: Movement, actor, reason: str) -> Movement:
+    """The requester withdraws a submitted movement: its chain is cancelled
+    (``documents.services.signoff_cancel``, which checks the actor) and the movement is put
+    back."""
+    locked = Movement.objects.select_for_update().get(pk=movement.pk)
+    if locked.status != MovementStatus.SUBMITTED:
+        raise ValidationError({"status": _("Only a movement awaiting approval is withdrawn.")})
+    chain = _chains_of(locked).filter(status=ChainStatus.IN_PROGRESS).order_by("-pk").first()
+    if chain is not None:
+        signoff_cancel(chain=chain, actor=actor, reason=reason)
+    _put_back(locked)
+    movement.status = locked.status
+    return locked
+
+
+def movements_settle_cancelled(movements=None) -> int:
+    """Put back every submitted movement whose chain was cancelled outside property (the
+    documents app's own pages; its hooks have no cancel outcome). Idempotent."""
+    content_type = ContentType.objects.get_for_model(Movement)
+    open_chains = SignOffChain.objects.filter(
+        target_content_type=content_type, status=ChainStatus.IN_PROGRESS
+    ).values("target_object_id")
+    cancelled = SignOffChain.objects.filter(
+        target_content_type=content_type, status=ChainStatus.CANCELLED
+    ).values("target_object_id")
+    candidates = (movements if movements is not None else Movement.objects).filter(
+        status=MovementStatus.SUBMITTED
+    )
+    ids = list(
+        candidates.annotate(pk_text=Cast("pk", CharField()))
+        .filter(pk_text__in=cancelled)
+        .exclude(pk_text__in=open_chains)
+        .values_list("pk", flat=True)
+    )
+    settled = 0
+    for pk in ids:
+        with transaction.atomic():
+            locked = Movement.objects.select_for_update().get(pk=pk)
+            if locked.status != MovementStatus.SUBMITTED:
+                continue
+            if _chains_of(locked).filter(status=ChainStatus.IN_PROGRESS).exists():
+                continue
+            _put_back(locked)
+            settled += 1
+    return settled
 
 
 def _release(movement: Movement, *, cancelled: bool) -> None:

@@ -1,0 +1,144 @@
+"""A sign-off chain that will not approve puts its movement back: returned by a signer,
+withdrawn by the requester, or cancelled on the documents side. The items leave their
+open-movement status (scrap review, transfer pending) and are free again; submitting again
+re-checks and re-holds them."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from documents.choices import ChainStatus
+from documents.services import signoff_cancel
+from property import services
+from property.choices import ItemStatus, MovementKind, MovementStatus
+from property.models import ScrapReason
+from property.tasks import settle_cancelled_movements
+
+from .factories import acquire, approve_all, chain_of, items_of, make_head, return_chain, unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def item(officer, sec_head, im_head, owner):
+    return items_of(acquire(officer, custodian=owner))[0]
+
+
+def _scrap(item, owner):
+    return services.movement_create(
+        actor=owner,
+        kind=MovementKind.SCRAP,
+        item_ids=[item.pk],
+        reason="主機板故障",
+        scrap_reason=ScrapReason.objects.get(code="beyond-repair"),
+        effective_date=dt.date(2026, 3, 1),
+        disposal_method="recycling",
+    )
+
+
+def _status(obj):
+    obj.refresh_from_db()
+    return obj.status
+
+
+def test_a_returned_scrap_releases_the_item_from_review(item, owner, colleague):
+    movement = _scrap(item, owner)
+    assert _status(item) == ItemStatus.SCRAP_REVIEW
+    return_chain(movement)
+    assert movement.status == MovementStatus.RETURNED
+    assert _status(item) == ItemStatus.IN_USE
+    # Free again: another movement may take it.
+    services.movement_create(
+        actor=owner, kind=MovementKind.TRANSFER, item_ids=[item.pk], to_custodian=colleague
+    )
+    assert _status(item) == ItemStatus.TRANSFER_PENDING
+
+
+def test_submitting_a_returned_movement_again_holds_the_item_again(item, owner, colleague):
+    movement = _scrap(item, owner)
+    return_chain(movement)
+    services.movement_submit(movement=movement, actor=owner)
+    assert _status(movement) == MovementStatus.SUBMITTED
+    assert _status(item) == ItemStatus.SCRAP_REVIEW
+    with pytest.raises(ValidationError) as exc:
+        services.movement_create(
+            actor=owner, kind=MovementKind.TRANSFER, item_ids=[item.pk], to_custodian=colleague
+        )
+    assert "items" in exc.value.message_dict
+
+
+def test_a_returned_movement_is_not_resubmitted_over_a_newer_one(item, owner, colleague):
+    movement = _scrap(item, owner)
+    return_chain(movement)
+    services.movement_create(
+        actor=owner, kind=MovementKind.TRANSFER, item_ids=[item.pk], to_custodian=colleague
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.movement_submit(movement=movement, actor=owner)
+    assert "items" in exc.value.message_dict
+    assert _status(movement) == MovementStatus.RETURNED
+
+
+def test_the_requester_withdraws_a_submitted_movement(item, owner, colleague):
+    movement = services.movement_create(
+        actor=owner, kind=MovementKind.TRANSFER, item_ids=[item.pk], to_custodian=colleague
+    )
+    with pytest.raises(PermissionDenied):
+        services.movement_withdraw(movement=movement, actor=colleague, reason="不要了")
+    assert _status(item) == ItemStatus.TRANSFER_PENDING
+    services.movement_withdraw(movement=movement, actor=owner, reason="填錯了")
+    assert _status(movement) == MovementStatus.RETURNED
+    assert _status(item) == ItemStatus.IN_USE
+    assert chain_of(movement).status == ChainStatus.CANCELLED
+    with pytest.raises(ValidationError):
+        services.movement_withdraw(movement=movement, actor=owner, reason="again")
+
+
+def test_a_chain_cancelled_on_the_documents_side_is_settled(item, owner, client):
+    movement = _scrap(item, owner)
+    signoff_cancel(chain=chain_of(movement), actor=owner, reason="撤回")
+    assert _status(movement) == MovementStatus.SUBMITTED  # documents has no cancel hook
+    assert settle_cancelled_movements.apply().get() == 1
+    assert _status(movement) == MovementStatus.RETURNED
+    assert _status(item) == ItemStatus.IN_USE
+    assert settle_cancelled_movements.apply().get() == 0  # idempotent
+
+
+def test_the_movement_page_settles_a_cancelled_chain(item, owner, client):
+    movement = _scrap(item, owner)
+    signoff_cancel(chain=chain_of(movement), actor=owner, reason="撤回")
+    client.force_login(owner)
+    assert client.get(movement.get_absolute_url()).status_code == 200
+    assert _status(movement) == MovementStatus.RETURNED
+    assert _status(item) == ItemStatus.IN_USE
+
+
+def test_a_resubmitted_movement_with_a_cancelled_first_chain_is_not_settled(item, owner):
+    movement = _scrap(item, owner)
+    signoff_cancel(chain=chain_of(movement), actor=owner, reason="撤回")
+    settle_cancelled_movements.apply()
+    services.movement_submit(movement=movement, actor=owner)
+    assert settle_cancelled_movements.apply().get() == 0
+    assert _status(movement) == MovementStatus.SUBMITTED
+
+
+def test_a_returned_handover_is_a_draft_again_for_the_head_to_assign(
+    officer, sec_head, im_head, owner, colleague, make_user
+):
+    make_head(make_user(username="hq-head", organization=unit("MOL-HQ")), "MOL-HQ")
+    held = items_of(acquire(officer, custodian=owner, count=2))
+    owner.is_active = False
+    owner.save()
+    movement = services.handover_draft_for_person(person=owner)[0]
+    services.handover_assign(movement=movement, actor=im_head, to_custodian=colleague)
+    assert {_status(i) for i in held} == {ItemStatus.TRANSFER_PENDING}
+    return_chain(movement)
+    assert (movement.status, movement.to_custodian) == (MovementStatus.DRAFT, None)
+    assert {_status(i) for i in held} == {ItemStatus.IN_USE}
+    services.handover_assign(movement=movement, actor=im_head, to_custodian=colleague)
+    approve_all(movement)
+    services.movement_accept(movement=movement, actor=colleague)
+    assert {_status(i) for i in held} == {ItemStatus.IN_USE}
+    held[0].refresh_from_db()
+    assert held[0].custodian == colleague

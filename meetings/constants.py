@@ -12,12 +12,16 @@ ATTACHMENT_TYPES = {
 }
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
-#: Tags the rich-text sections keep (sanitised with nh3 on save).
+#: Tags the rich-text sections keep (sanitised with nh3 on save); the editor
+#: (static/meetings/rich-text.js) writes no other. ``b`` and ``i`` are what browsers' editing
+#: commands produce for bold and italic.
 RICH_TEXT_TAGS = {
     "p",
     "br",
     "strong",
+    "b",
     "em",
+    "i",
     "u",
     "ul",
     "ol",
@@ -32,3 +36,7 @@ RICH_TEXT_TAGS = {
     "td",
     "blockquote",
 }
+
+#: The only attributes kept: spans of table cells (numbers; nh3 drops any other attribute,
+#: event handlers and ``style`` included).
+RICH_TEXT_ATTRIBUTES = {"td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}}

@@ -5,6 +5,7 @@ posted id outside it is refused as an invalid choice."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -19,6 +20,34 @@ from core.widgets import LocalDateInput
 from .choices import CaseStatus, Proposal
 
 FIGURE_ROWS = 5
+
+
+class RichTextarea(forms.Textarea):
+    """A textarea that ``static/meetings/rich-text.js`` turns into a small editor (toolbar and
+    an editable area, under the CSP: a script file, no inline code). Without JavaScript it
+    stays a textarea; the server sanitises whatever is posted (``services.filing``)."""
+
+    template_name = "meetings/widgets/rich_text.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        labels = {
+            "toolbar": _("Formatting"),
+            "bold": _("Bold"),
+            "italic": _("Italic"),
+            "bullets": _("Bulleted list"),
+            "numbers": _("Numbered list"),
+            "heading": _("Heading"),
+            "paragraph": _("Paragraph"),
+            "table": _("Table"),
+            "row": _("Add a table row"),
+            "item": _("Item"),
+            "value": _("Value"),
+        }
+        context["widget"]["attrs"]["data-rich-text"] = json.dumps(
+            {k: str(v) for k, v in labels.items()}, ensure_ascii=False
+        )
+        return context
 
 
 def _units():
@@ -111,13 +140,16 @@ class DirectiveForm(StyledFormMixin, forms.Form):
 class ReportForm(StyledFormMixin, forms.Form):
     summary = forms.CharField(
         label=_("Work report"),
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=RichTextarea(attrs={"rows": 8}),
         required=False,
-        help_text=_("Paragraphs, lists and tables are kept; other markup is removed."),
+        help_text=_(
+            "Paragraphs, lists and tables are kept; other markup is removed. Without the "
+            "editor, a blank line starts a new paragraph."
+        ),
     )
     issues = forms.CharField(
         label=_("Matters for coordination"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=RichTextarea(attrs={"rows": 4}),
         required=False,
     )
 

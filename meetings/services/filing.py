@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import zipfile
 from datetime import timedelta
 from xml.etree import ElementTree
@@ -20,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
@@ -28,7 +30,12 @@ from notifications.services import notice_resolve
 
 from .. import selectors
 from ..choices import LateChangeStatus, MeetingStatus, ReportStatus, SearchKind
-from ..constants import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, RICH_TEXT_TAGS
+from ..constants import (
+    ATTACHMENT_TYPES,
+    MAX_ATTACHMENT_BYTES,
+    RICH_TEXT_ATTRIBUTES,
+    RICH_TEXT_TAGS,
+)
 from ..models import LateChangeRequest, Meeting, ReportAttachment, UnitReport
 from .notices import controllers, send
 from .search import entry_delete, entry_upsert
@@ -37,8 +44,31 @@ FIGURE_COLUMNS = ("label", "value", "note")
 WORD_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
+#: Bidirectional embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069) and
+#: the C0/C1 controls other than tab and newline: they can make stored text read differently
+#: from what it is ("Trojan Source"), so the sections drop them. The marks U+200E/U+200F stay.
+_HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: A value that has no tag at all is plain text from the textarea (no JavaScript): its blank
+#: lines make paragraphs and its line breaks stay.
+_HAS_TAG = re.compile(r"<\s*/?\s*[a-zA-Z]")
+
+
 def clean_rich_text(value: str) -> str:
-    return nh3.clean(value or "", tags=RICH_TEXT_TAGS, attributes={}, strip_comments=True)
+    """The stored HTML of a rich-text section: only ``RICH_TEXT_TAGS`` (with a row or column
+    span on table cells), no other attribute, no comment, no script or style content, no
+    hidden controls. Plain text (the textarea without the editor) becomes paragraphs."""
+    value = _HIDDEN.sub("", (value or "").replace("\r\n", "\n")).strip()
+    if value and not _HAS_TAG.search(value):
+        value = linebreaks(value, autoescape=True)
+    return nh3.clean(
+        value,
+        tags=RICH_TEXT_TAGS,
+        attributes=RICH_TEXT_ATTRIBUTES,
+        strip_comments=True,
+        link_rel=None,
+        url_schemes=set(),
+        filter_style_properties=set(),
+    ).strip()
 
 
 def plain_text(value: str) -> str:

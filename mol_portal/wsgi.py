@@ -30,6 +30,12 @@ except ImproperlyConfigured as exc:
     sys.stderr.flush()
     raise SystemExit(WORKER_BOOT_ERROR) from None
 
+# Heartbeat pings (/ping/<uuid>, /start, /fail) skip the middleware stack: the lean handler of
+# monitoring answers them with the same view code; every other path goes to Django unchanged.
+from monitoring.wsgi_ping import dispatch  # noqa: E402
+
+application = dispatch(application)
+
 if settings.CELERY_TASK_ALWAYS_EAGER:
     logging.getLogger("mol_portal").warning(
         "Celery runs in EAGER mode: background jobs run inline in the web process "

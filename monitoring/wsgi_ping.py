@@ -7,6 +7,9 @@ own (same image and environment as ``web``) with the reverse proxy sending ``/pi
 
     gunicorn monitoring.wsgi_ping:application --bind 0.0.0.0:8001 --workers 2
 
+The portal's own application (``mol_portal.wsgi``) also sends every ``/ping/`` path here
+(``dispatch``), so the ping rate holds without a second gunicorn or a proxy rule.
+
 It answers exactly what ``/ping/<uuid>[/start|/fail]`` of the portal answers (the same view
 functions, minus the decorators' middleware-free parts), 404 for any other path, and trusts
 forwarded headers only from ``TRUSTED_PROXIES`` (``core.http``), like the portal.
@@ -32,7 +35,12 @@ from core.http import strip_untrusted_forwarded_headers  # noqa: E402
 from .choices import PingKind  # noqa: E402
 from .views.ping import ping_response  # noqa: E402
 
-PATH = re.compile(r"/ping/(?P<key>[0-9a-fA-F-]{36})(?:/(?P<signal>start|fail))?")
+#: The same paths as ``urls_ping`` (Django's ``uuid`` converter: lower-case, hyphenated).
+PATH = re.compile(
+    r"/ping/(?P<key>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+    r"(?:/(?P<signal>start|fail))?"
+)
+PREFIX = "/ping/"
 SIGNALS = {None: PingKind.SUCCESS, "start": PingKind.START, "fail": PingKind.FAIL}
 
 
@@ -60,3 +68,15 @@ def application(environ, start_response):
         close_old_connections()
     start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
     return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.content]
+
+
+def dispatch(django_application):
+    """Wrap the portal's WSGI application: ``/ping/…`` paths are answered here, every other
+    path by ``django_application`` unchanged."""
+
+    def portal(environ, start_response):
+        if environ.get("PATH_INFO", "").startswith(PREFIX):
+            return application(environ, start_response)
+        return django_application(environ, start_response)
+
+    return portal

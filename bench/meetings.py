@@ -17,7 +17,8 @@ then ``VACUUM ANALYZE``.
    table of figures) and the cases still open: ``services.book_render`` (HTML and the PDF by
    WeasyPrint), three times: seconds and pages. Target < 10 s.
 
-Only 127.0.0.1; every loop is bounded. Exit code 1 when a target is missed.
+BENCH_KEEP=1 keeps the database afterwards (for EXPLAIN; drop it when done). Only
+127.0.0.1; every loop is bounded. Exit code 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -318,7 +319,10 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        postgres.drop()
+        if os.environ.get("BENCH_KEEP") == "1":  # to read query plans afterwards; drop it then
+            print(f"kept {DB_NAME} (BENCH_KEEP=1): drop it when done")
+        else:
+            postgres.drop()
     return 1 if failed else 0
 
 

@@ -37,7 +37,7 @@ from .models import (
     UnitReport,
 )
 from .roles import CONTROLLER, EXECUTIVE, FILER, SECRETARY
-from .search import Hit, matching, snippet
+from .search import Hit, newest, snippet
 
 
 def _active(user) -> bool:
@@ -293,7 +293,7 @@ def search_entries(user) -> QuerySet[SearchEntry]:
 def search(
     user, query: str, *, unit=None, series=None, date_from=None, date_to=None, limit: int = 50
 ) -> list[Hit]:
-    rows = matching(search_entries(user), query)
+    rows = search_entries(user)
     if unit:
         rows = rows.filter(unit=unit)
     if series:
@@ -302,5 +302,11 @@ def search(
         rows = rows.filter(day__gte=date_from)
     if date_to:
         rows = rows.filter(day__lte=date_to)
-    entries = rows.select_related("meeting", "unit", "series").order_by("-day", "kind", "pk")
-    return [Hit(entry=e, snippet=snippet(e.text, query)) for e in entries[:limit]]
+    entries = newest(
+        rows,
+        query,
+        order=("-day", "kind", "pk"),
+        limit=limit,
+        related=("meeting", "unit", "series"),
+    )
+    return [Hit(entry=e, snippet=snippet(e.text, query)) for e in entries]

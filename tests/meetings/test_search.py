@@ -14,6 +14,7 @@ from weasyprint import HTML
 
 from meetings import selectors, services
 from meetings.models import SearchEntry, UnitReport
+from meetings import search as search_module
 from meetings.search import matching, tokenize
 from tests.accounts.factories import unit
 
@@ -157,14 +158,57 @@ def test_a_file_that_is_not_pdf_or_docx_is_refused(owner, meeting):
 
 
 @pytest.mark.postgres_only
-def test_postgres_answers_from_the_gin_index_of_bigrams(old_meeting, chair):
+def test_postgres_answers_from_the_gin_index_of_bigrams_without_a_phrase_recheck(
+    old_meeting, chair
+):
     query = str(matching(selectors.search_entries(chair), "霸凌防治").query)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(
             "EXPLAIN SELECT id FROM meetings_searchentry WHERE vector @@ to_tsquery('simple', %s)",
-            ["(霸凌 <-> 凌防 <-> 防治)"],
+            [search_module._tsquery("霸凌防治")],
         )
         plan = " ".join(row[0] for row in cursor.fetchall())
     assert "meetings_search_vector_gin" in plan
     assert "vector @@" in query
+    # every bigram ANDed (the index answers exactly), the order checked on the tokens
+    assert search_module._tsquery("霸凌防治") == "霸凌 & 凌防 & 防治"
+    assert "<->" not in search_module._tsquery("最低工資審議 pension")
+    assert search_module.phrases("霸凌防治 資安 x") == ["霸凌 凌防 防治"]
+
+
+def _entry(meeting, text, day):
+    return SearchEntry.objects.create(
+        kind="material",
+        source_id=SearchEntry.objects.count() + 1000,
+        meeting=meeting,
+        series=meeting.series,
+        unit=unit("IM"),
+        day=day,
+        title="x",
+        text=text,
+        tokens=tokenize(text),
+        url="/",
+    )
+
+
+def test_bigrams_out_of_order_are_no_match_even_beyond_the_first_candidates(
+    meeting, chair, monkeypatch
+):
+    """Newer rows holding every bigram of the phrase but not in order fill the first rounds of
+    candidates; the older true match is still found (the rounds grow)."""
+    monkeypatch.setattr(search_module, "CANDIDATES", 2)
+    true = _entry(meeting, "本部推動最低工資審議作業", dt.date(2020, 1, 1))
+    for n in range(5):
+        _entry(meeting, "審議 最低 資審 工資 低工", dt.date(2021, 1, 1 + n))
+    hits = selectors.search(chair, "最低工資審議")
+    assert [h.entry.pk for h in hits] == [true.pk]
+    assert selectors.search(chair, "審議工資") == []
+
+
+def test_the_newest_come_first_and_the_limit_holds_across_rounds(meeting, chair, monkeypatch):
+    monkeypatch.setattr(search_module, "CANDIDATES", 2)
+    rows = [_entry(meeting, f"第{n}次勞資爭議調解", dt.date(2020, 1, 1 + n)) for n in range(7)]
+    _entry(meeting, "爭議 勞資 資爭", dt.date(2022, 1, 1))
+    hits = selectors.search(chair, "勞資爭議", limit=5)
+    assert [h.entry.pk for h in hits] == [r.pk for r in reversed(rows)][:5]

@@ -7,6 +7,7 @@ from django.contrib import admin
 from .models import (
     AgendaItem,
     BookJob,
+    CalendarFeed,
     CaseDecision,
     CaseProgress,
     CaseReminder,
@@ -224,3 +225,11 @@ class SearchEntryAdmin(ReadOnlyAdmin):
     search_fields = ["title"]
     list_select_related = ["meeting", "unit"]
     exclude = ["tokens"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ReadOnlyAdmin):
+    list_display = ["user", "created_at", "last_read_at"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    exclude = ["token"]  # a credential: not shown

@@ -641,3 +641,26 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CalendarFeed(models.Model):
+    """A person's iCalendar subscription to the meetings they attend: a secret token in the
+    URL (read-only; a calendar program cannot log in). Resetting it gives a new URL and the old
+    one stops working; deleting the row revokes the feed."""
+
+    user = models.OneToOneField(
+        USER, verbose_name=_("person"), related_name="meetings_calendar", on_delete=models.CASCADE
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_read_at = models.DateTimeField(_("last read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar subscription")
+        verbose_name_plural = _("calendar subscriptions")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:calendar_feed", args=[self.token])

@@ -16,6 +16,8 @@ Every page, the API and the search use these functions.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -310,3 +312,16 @@ def search(
         related=("meeting", "unit", "series"),
     )
     return [Hit(entry=e, snippet=snippet(e.text, query)) for e in entries]
+
+
+def attended_meetings(user) -> QuerySet[Meeting]:
+    """The meetings ``user`` attends (as attendee, chair or secretary) and sees, past year
+    onwards: the subscription feed's events."""
+    since = timezone.now() - timedelta(days=366)
+    return (
+        meeting_list(user)
+        .filter(Q(attendees=user) | Q(chair=user) | Q(secretary=user), starts_at__gte=since)
+        .exclude(status=MeetingStatus.DRAFT)
+        .distinct()
+        .order_by("starts_at", "pk")
+    )

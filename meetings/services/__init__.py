@@ -15,6 +15,7 @@
 """
 
 from .book import book_build, book_job_run, book_jobs_sweep, book_render, book_request
+from .calendar import calendar_feed_enable, calendar_feed_reset, calendar_feed_revoke
 from .cases import (
     case_decide,
     case_propose,
@@ -58,6 +59,9 @@ __all__ = [
     "book_jobs_sweep",
     "book_render",
     "book_request",
+    "calendar_feed_enable",
+    "calendar_feed_reset",
+    "calendar_feed_revoke",
     "can_organise",
     "case_decide",
     "case_propose",

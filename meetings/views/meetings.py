@@ -1,18 +1,17 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import add_service_errors
 
-from .. import selectors, services
+from .. import ical, selectors, services
 from ..forms import (
     AgendaItemForm,
     DecisionForm,
@@ -21,7 +20,7 @@ from ..forms import (
     LateDecisionForm,
     MeetingForm,
 )
-from ..models import LateChangeRequest
+from ..models import CalendarFeed, LateChangeRequest
 from .common import form_errors_to_messages, meeting_or_404, run
 
 
@@ -234,41 +233,76 @@ late_grant = _late_decide(True)
 late_refuse = _late_decide(False)
 
 
+@require_GET
 def meeting_ics(request, pk: int):
     """The meeting as an iCalendar invitation (RFC 5545) for the attendees' calendars."""
     meeting = meeting_or_404(request.user, pk)
-    start = meeting.starts_at.astimezone(dt.UTC)
-    end = (meeting.ends_at or meeting.starts_at + dt.timedelta(hours=2)).astimezone(dt.UTC)
-
-    def text(value: str) -> str:
-        return (
-            value.replace("\\", "\\\\")
-            .replace(";", "\\;")
-            .replace(",", "\\,")
-            .replace("\r", "")
-            .replace("\n", "\\n")
-        )
-
-    stamp = "%Y%m%dT%H%M%SZ"
     host = request.get_host().split(":")[0]
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//MOL Portal//meetings//ZH-TW",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:meeting-{meeting.pk}@{host}",
-        f"DTSTAMP:{timezone.now().astimezone(dt.UTC).strftime(stamp)}",
-        f"DTSTART:{start.strftime(stamp)}",
-        f"DTEND:{end.strftime(stamp)}",
-        f"SUMMARY:{text(meeting.title)}",
-        f"LOCATION:{text(meeting.place)}",
-        f"URL:{request.build_absolute_uri(meeting.get_absolute_url())}",
-        "END:VEVENT",
-        "END:VCALENDAR",
+    body = ical.calendar(
+        [
+            ical.event_lines(
+                meeting, host=host, url=request.build_absolute_uri(meeting.get_absolute_url())
+            )
+        ]
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def calendar_settings(request):
+    """The person's subscription URL: make, reset (a new URL) or revoke it."""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "reset":
+            services.calendar_feed_reset(actor=request.user)
+            messages.success(
+                request, _("A new subscription address was made; the old one no longer works.")
+            )
+        elif action == "revoke":
+            services.calendar_feed_revoke(actor=request.user)
+            messages.success(request, _("The calendar subscription was revoked."))
+        else:
+            services.calendar_feed_enable(actor=request.user)
+        return redirect("meetings:calendar")
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "meetings/calendar.html",
+        {
+            "feed": feed,
+            "feed_url": request.build_absolute_uri(feed.get_absolute_url()) if feed else "",
+            "meetings": selectors.attended_meetings(request.user)[:20],
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request, token: str):
+    """Public by design: a calendar program cannot log in, so the secret token in the URL is the
+    credential. Read-only; an unknown, reset or revoked token, or an inactive person, is a
+    404. Lists the meetings the person attends, with the pages' visibility."""
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token=token, user__is_active=True)
+        .first()
+        if len(token) <= 64
+        else None
+    )
+    if feed is None:
+        raise Http404
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=timezone.now())
+    host = request.get_host().split(":")[0]
+    events = [
+        ical.event_lines(m, host=host, url=request.build_absolute_uri(m.get_absolute_url()))
+        for m in selectors.attended_meetings(feed.user)
     ]
     response = HttpResponse(
-        "\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8"
+        ical.calendar(events, name=_("MOL meetings")), content_type="text/calendar; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
     return response

@@ -12,9 +12,9 @@ from django.db import connection
 from django.urls import reverse
 from weasyprint import HTML
 
+from meetings import search as search_module
 from meetings import selectors, services
 from meetings.models import SearchEntry, UnitReport
-from meetings import search as search_module
 from meetings.search import matching, tokenize
 from tests.accounts.factories import unit
 

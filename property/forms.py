@@ -124,6 +124,69 @@ class ScrapForm(_MovementForm):
         self.fields["reason"].required = True
 
 
+SHOWN_ITEMS = 200  # choices rendered on a page; every posted id is still checked
+
+
+class _OfficerMovementForm(_MovementForm):
+    """A movement of the officer's register. ``items`` is checked against the whole selector;
+    the page renders the items asked for (``?items=``, or posted) and the first SHOWN_ITEMS."""
+
+    selector = None
+
+    def __init__(self, *args, user, shown=(), **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        field = self.fields["items"]
+        field.queryset = type(self).selector(user=user)
+        wanted = sorted({int(pk) for pk in shown if str(pk).isdigit()})
+        listed = list(field.queryset.filter(pk__in=wanted)) if wanted else []
+        listed_ids = {item.pk for item in listed}
+        listed += [
+            item
+            for item in field.queryset.exclude(pk__in=listed_ids)[:SHOWN_ITEMS]
+            if item.pk not in listed_ids
+        ]
+        field.widget.choices = [(item.pk, field.label_from_instance(item)) for item in listed]
+
+
+class ValueChangeForm(_OfficerMovementForm):
+    selector = staticmethod(selectors.revaluable_items)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (MovementKind.VALUE_INCREASE, MovementKind.VALUE_INCREASE.label),
+            (MovementKind.VALUE_DECREASE, MovementKind.VALUE_DECREASE.label),
+        ],
+        widget=forms.RadioSelect,
+        initial=MovementKind.VALUE_INCREASE,
+    )
+    amount = forms.DecimalField(
+        label=_("Amount for each item (NT$)"),
+        min_value=1,
+        max_digits=14,
+        decimal_places=0,
+        help_text=_("Added to or taken from the book cost of every chosen item."),
+    )
+
+    field_order = ["kind", "items", "amount", "reason", "effective_date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = True
+
+
+class SaleForm(_OfficerMovementForm):
+    selector = staticmethod(selectors.sellable_items)
+    proceeds = forms.DecimalField(
+        label=_("Proceeds of the sale (NT$)"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=0,
+        help_text=_("The total received for the chosen items."),
+    )
+
+    field_order = ["items", "proceeds", "reason", "effective_date"]
+
+
 class AcquisitionForm(StyledFormMixin, forms.Form):
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Organization.objects.none())
     register = forms.ChoiceField(label=REGISTER_LABEL, choices=Register.choices)

@@ -207,19 +207,20 @@ def may_accept(user, movement: Movement) -> bool:
     return is_officer(user, target)
 
 
-def incoming(*, user) -> QuerySet[Movement]:
-    """Transfers waiting for ``user`` to accept."""
+def incoming(*, user, headed: set[int] | None = None) -> QuerySet[Movement]:
+    """Transfers waiting for ``user`` to accept (``headed``: ``headed_unit_ids(user)`` when the
+    caller already has it)."""
     qs = Movement.objects.filter(status=MovementStatus.AWAITING_ACCEPTANCE)
     q = Q(to_custodian_id=user.pk)
-    headed = headed_unit_ids(user)
+    headed = headed_unit_ids(user) if headed is None else headed
     if headed:
         q |= Q(to_custodian__isnull=True, to_unit_id__in=sorted(headed))
     return qs.filter(q).select_related("agency", "requested_by").order_by("created_at")
 
 
-def handovers_to_assign(*, user) -> QuerySet[Movement]:
+def handovers_to_assign(*, user, headed: set[int] | None = None) -> QuerySet[Movement]:
     """Hand-over drafts of units ``user`` heads (or agencies they manage)."""
-    headed = headed_unit_ids(user)
+    headed = headed_unit_ids(user) if headed is None else headed
     q = authz.scope_q(user, ROLE_OFFICER, field="agency")
     if headed:
         q |= Q(requester_unit_id__in=sorted(headed))
@@ -282,6 +283,27 @@ def movable_items(*, user) -> QuerySet[Item]:
     return (
         Item.objects.filter(q, status="in_use").select_related("classification").order_by("number")
     )
+
+
+def _officer_items(user, status: str) -> QuerySet[Item]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Item.objects.none()
+    return (
+        Item.objects.filter(authz.scope_q(user, ROLE_OFFICER, field="agency"), status=status)
+        .select_related("classification")
+        .order_by("number", "pk")
+    )
+
+
+def revaluable_items(*, user) -> QuerySet[Item]:
+    """Items in use whose book cost ``user`` may raise or lower: those of the agencies whose
+    register they keep (value changes are the officer's, as in ``movement_create``)."""
+    return _officer_items(user, "in_use")
+
+
+def sellable_items(*, user) -> QuerySet[Item]:
+    """Scrapped items ``user`` may sell: those of the agencies whose register they keep."""
+    return _officer_items(user, "scrapped")
 
 
 def officer_agencies(*, user) -> QuerySet[Organization]:

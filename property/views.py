@@ -39,10 +39,12 @@ from .forms import (
     ImportForm,
     ItemFilterForm,
     RefuseForm,
+    SaleForm,
     ScanForm,
     ScrapForm,
     StockTakeForm,
     TransferForm,
+    ValueChangeForm,
 )
 from .models import ConsolidationReport, Movement, MovementAttachment, StockTake
 from .reports import balance as balance_report_module
@@ -80,15 +82,20 @@ def _nav(request) -> dict:
 def custody(request):
     """My custody: totals by register, the items, transfers to accept, hand-overs to assign."""
     items = selectors.custody(user=request.user)
+    totals = selectors.custody_totals(user=request.user)
+    # The totals already count the items: the paginator takes that count (no second COUNT).
+    paginator = Paginator(items, PAGE_SIZE)
+    paginator.count = sum(row["items"] for row in totals)
+    headed = selectors.headed_unit_ids(request.user)
     return render(
         request,
         "property/custody.html",
         {
             **_nav(request),
-            "totals": selectors.custody_totals(user=request.user),
-            "page": _page(request, items),
-            "incoming": selectors.incoming(user=request.user),
-            "handovers": selectors.handovers_to_assign(user=request.user),
+            "totals": totals,
+            "page": paginator.get_page(request.GET.get("page")),
+            "incoming": selectors.incoming(user=request.user, headed=headed),
+            "handovers": selectors.handovers_to_assign(user=request.user, headed=headed),
         },
     )
 
@@ -218,9 +225,9 @@ def item_detail(request, pk: int):
     )
 
 
-def _start(request, form_class, template, kind_of):
+def _start(request, form_class, template, kind_of, **form_kwargs):
     initial = {"items": request.GET.getlist("items")}
-    form = form_class(request.POST or None, user=request.user, initial=initial)
+    form = form_class(request.POST or None, user=request.user, initial=initial, **form_kwargs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         kwargs = {
@@ -237,6 +244,8 @@ def _start(request, form_class, template, kind_of):
             "to_location",
             "scrap_reason",
             "disposal_method",
+            "amount",
+            "proceeds",
         ):
             if key in data:
                 kwargs[key] = data[key]
@@ -265,6 +274,29 @@ def transfer_start(request):
 @require_http_methods(["GET", "POST"])
 def scrap_start(request):
     return _start(request, ScrapForm, "property/scrap_form.html", lambda data: data["kind"])
+
+
+def _officer_start(request, form_class, template, kind_of):
+    if not selectors.officer_agency_ids(request.user):
+        raise PermissionDenied
+    shown = request.GET.getlist("items") + request.POST.getlist("items")
+    return _start(request, form_class, template, kind_of, shown=shown)
+
+
+@require_http_methods(["GET", "POST"])
+def value_change_start(request):
+    """Value increase or decrease of items in use (the agency's property officer)."""
+    return _officer_start(
+        request, ValueChangeForm, "property/value_change_form.html", lambda data: data["kind"]
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sale_start(request):
+    """Sale of scrapped items with the proceeds (the agency's property officer)."""
+    return _officer_start(
+        request, SaleForm, "property/sale_form.html", lambda data: MovementKind.SALE
+    )
 
 
 @require_http_methods(["GET", "POST"])

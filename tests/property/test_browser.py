@@ -28,6 +28,8 @@ def test_the_property_pages_are_accessible_at_360_and_1280(live_server, open_pag
         reverse("property:item", args=[item.pk]),
         reverse("property:transfer-start"),
         reverse("property:scrap-start"),
+        reverse("property:value-change-start"),
+        reverse("property:sale-start"),
         reverse("property:acquisition-start"),
         reverse("property:movements"),
         reverse("property:movement", args=[movement.pk]),

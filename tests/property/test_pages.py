@@ -31,6 +31,8 @@ def _pages(world):
         reverse("property:item", args=[item.pk]),
         reverse("property:transfer-start"),
         reverse("property:scrap-start"),
+        reverse("property:value-change-start"),
+        reverse("property:sale-start"),
         reverse("property:acquisition-start"),
         reverse("property:movements"),
         reverse("property:movement", args=[movement.pk]),

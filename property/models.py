@@ -189,10 +189,20 @@ class Item(models.Model):
         ]
         indexes = [
             models.Index(fields=["agency", "register", "status"], name="property_item_list"),
-            models.Index(fields=["custodian", "status"], name="property_item_custody"),
-            models.Index(fields=["user_unit", "status"], name="property_item_unit"),
+            # My custody: the page in number order, its count and the totals by register
+            # read from the index alone (index-only scans; VACUUM keeps the visibility map).
             models.Index(
-                fields=["classification", "agency", "number"], name="property_item_class_list"
+                fields=["custodian", "number"],
+                include=["status", "register", "quantity", "value"],
+                name="property_item_custody_cover",
+            ),
+            models.Index(fields=["user_unit", "status"], name="property_item_unit"),
+            # The list filtered by classification: pages in (agency, number) order, and its
+            # exact COUNT(*) with register/status as an index-only scan (no heap reads).
+            models.Index(
+                fields=["classification", "agency", "number"],
+                include=["register", "status"],
+                name="property_item_class_cover",
             ),
         ]
 

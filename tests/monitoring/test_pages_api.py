@@ -2,11 +2,15 @@
 the owner operates the IM unit's groups, the colleague (same unit, no role) and the outsider
 (another unit) see nothing."""
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from monitoring.choices import CheckKind, CheckState
 from monitoring.models import Check, CheckResult, DailyUptime, Incident
+from monitoring.selectors import SPARKLINE_SQL, sparklines
 from monitoring.services import state
 from monitoring.services.selfwatch import self_sync
 from monitoring.signals import beat_task_succeeded
@@ -196,3 +200,23 @@ def test_the_availability_pdf_has_the_figures(client, operator, down_check):
     response = client.get("/monitoring/availability.pdf?month=2026-02")
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_sparklines_read_a_bounded_number_of_rows_per_check(make_check):
+    first, second, empty = make_check(name="a"), make_check(name="b"), make_check(name="c")
+    now = timezone.now()
+    CheckResult.objects.bulk_create(
+        CheckResult(check_ref=check, at=now - timedelta(minutes=n), ok=True, response_ms=n)
+        for check in (first, second)
+        for n in range(1, 31)
+    )
+    lines = sparklines([first.pk, second.pk, empty.pk], points=5)
+    # The five newest of each, oldest first; a check without results has no points.
+    assert lines == {first.pk: [5, 4, 3, 2, 1], second.pk: [5, 4, 3, 2, 1], empty.pk: []}
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + SPARKLINE_SQL, [[first.pk, second.pk], 5])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # Each check's rows come from its index through a LIMIT, never a scan of every result.
+    assert "Limit" in plan and "monitoring_result_check_at" in plan
+    assert "WindowAgg" not in plan

@@ -35,3 +35,16 @@ def test_a_connections_threshold_opens_an_incident(needs_postgres, make_check):
 def test_sizes_are_sampled_daily(needs_postgres):
     assert database_sizes_record() >= 1
     assert database_sizes_record() >= 1  # same day: updated, not added
+
+
+def test_docker_compose_enables_pg_stat_statements():
+    import yaml  # noqa: PLC0415 - only this test reads YAML
+    from django.conf import settings  # noqa: PLC0415
+
+    compose = yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
+    postgres = compose["services"]["postgres"]
+    assert "shared_preload_libraries=pg_stat_statements" in postgres["command"]
+    (init,) = postgres["configs"]
+    assert init["target"].startswith("/docker-entrypoint-initdb.d/")
+    script = compose["configs"][init["source"]]["content"]
+    assert "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" in script

@@ -385,7 +385,14 @@ class Case(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["unit", "-received_on"], name="labor_case_unit_recv"),
+            # A unit's list, newest first (the id breaks ties, so the LIMIT needs no sort).
+            models.Index(fields=["unit", "-received_on", "-id"], name="labor_case_unit_recv2"),
+            # A unit's list filtered by type (and open/closed): the page and its COUNT are
+            # index scans over that unit's cases of that type only.
+            models.Index(
+                fields=["unit", "case_type", "is_open", "-received_on", "-id"],
+                name="labor_case_unit_type",
+            ),
             models.Index(fields=["received_on", "case_type", "county"], name="labor_case_recv"),
             models.Index(fields=["closed_on", "case_type", "county"], name="labor_case_closed"),
             models.Index(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -312,15 +313,22 @@ def _board_context(request) -> dict:
     return {"board": selectors.board(request.user), "now": timezone.localtime()}
 
 
+def board_refresh_seconds() -> int:
+    """How often the open board fetches new figures: ``LABOR_ADMIN_BOARD_REFRESH_SECONDS``
+    (default 30, at least 2)."""
+    return max(2, int(getattr(settings, "LABOR_ADMIN_BOARD_REFRESH_SECONDS", 30)))
+
+
 @require_GET
 def board(request):
     _require_use(request)
-    return render(request, "labor_admin/board.html", _board_context(request))
+    context = {**_board_context(request), "refresh_seconds": board_refresh_seconds()}
+    return render(request, "labor_admin/board_live.html", context)
 
 
 @require_GET
 def board_figures(request):
-    """The board's figures alone, fetched by htmx every 30 seconds."""
+    """The board's figures alone, fetched by htmx every ``board_refresh_seconds()``."""
     _require_use(request)
     response = render(request, "labor_admin/includes/board_figures.html", _board_context(request))
     response["Cache-Control"] = "no-store"

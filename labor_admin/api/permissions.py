@@ -16,6 +16,7 @@ from rest_framework import permissions
 from accounts.oidc.clients import ClientCaller
 
 from ..selectors import api_client_for
+from .authentication import _UNKNOWN
 
 
 def principal(request):
@@ -30,7 +31,13 @@ class IsPersonOrUnitClient(permissions.BasePermission):
         if caller is not None:
             if not caller.is_client_itself:
                 return False
-            client = api_client_for(caller.application)
+            entry = getattr(request, "_labor_checked", None)
+            if entry is not None and entry.caller is caller and entry.client is not _UNKNOWN:
+                client = entry.client
+            else:
+                client = api_client_for(caller.application)
+                if entry is not None and entry.caller is caller:
+                    entry.client = client  # remembered with the header (authentication)
             if client is None or not client.active:
                 return False
             request._labor_principal = client

@@ -15,11 +15,10 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.authentication import ClientCredentialsAuthentication
-
 from .. import selectors, services
 from ..choices import CaseSource
 from ..models import CaseTransition
+from .authentication import UnitClientAuthentication
 from .permissions import IsPersonOrUnitClient, principal
 from .serializers import (
     BoardSerializer,
@@ -42,7 +41,7 @@ FILTERS = [
 
 
 class _Base:
-    authentication_classes = [ClientCredentialsAuthentication, SessionAuthentication]
+    authentication_classes = [UnitClientAuthentication, SessionAuthentication]
     permission_classes = [IsPersonOrUnitClient]
 
 

@@ -165,16 +165,14 @@ def case_create(
     if errors:
         raise ValidationError(errors)
     year = roc_year(common["received_on"])
-    serial = next_value(scope=SEQUENCE_SCOPE.format(unit_id=unit.pk), year=year)
     case = Case(
-        number=f"{unit.code}-{year:03d}-{serial:06d}",
         year=year,
-        serial=serial,
         case_type=case_type,
         unit=unit,
         status=status,
         is_open=not status.is_final,
         closed_on=common["received_on"] if status.is_final else None,
+        handling_days=0 if status.is_final else None,
         due_on=due_date(case_type, common["received_on"]),
         data=data,
         handler=handler,
@@ -188,15 +186,21 @@ def case_create(
     # uniqueness of the number and serial is the database's (UniqueConstraint) and the
     # sequence's; asking again would cost one query per key and constraint on every intake.
     case.full_clean(exclude=_NOT_RECHECKED, validate_unique=False, validate_constraints=False)
-    case.save()
     counters_apply(None, CaseState.of(case))
-    CaseEvent.objects.create(
+    # The unit's sequence row is locked until commit, so every intake of the unit waits for
+    # it: take it last, when only the case and its timeline line are left to write.
+    serial = next_value(scope=SEQUENCE_SCOPE.format(unit_id=unit.pk), year=year)
+    case.serial = serial
+    case.number = f"{unit.code}-{year:03d}-{serial:06d}"
+    case.save(force_insert=True)
+    event = CaseEvent.objects.create(
         case=case,
         to_status=status,
         message=_("Case received"),
         actor=_person(actor),
         api_client=client,
     )
+    case._prefetched_objects_cache = {"events": [event]}  # the answer needs no query
     if handler is not None and handler != _person(actor):
         _tell_handler(case)
     return case

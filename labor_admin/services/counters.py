@@ -3,12 +3,13 @@
 Every write that changes what the board counts calls ``counters_apply`` inside its own
 transaction with the case's state before and after (``CaseState``): received day, closed day
 and handling days, unit, county, type, open or not. The difference becomes increments:
-``INSERT … ON CONFLICT … DO UPDATE SET n = n + EXCLUDED.n`` (PostgreSQL and SQLite ≥ 3.24),
-or, on another database, an ``F()`` update with a create when the row is missing. Rows are
-touched in key order, so two transactions never wait on each other's rows crosswise; they are
-taken at the end of the transaction, so the row locks are short.
+``INSERT … ON CONFLICT … DO UPDATE SET n = n + EXCLUDED.n``: on PostgreSQL all of one change
+in a single statement (one data-modifying ``WITH`` per row), on SQLite (≥ 3.24) one statement
+per row, on another database an ``F()`` update with a create when the row is missing. Intake
+takes them just before the unit's sequence row, so the row locks are short.
 
-``counters_rebuild`` recomputes both tables from the cases (``manage.py
+``counters_rebuild`` recomputes both tables from the cases, written in day order so that a
+month's rows share few pages (new rows arrive in day order anyway) (``manage.py
 rebuild_labor_counters``; the benchmark's loader and a repair after a raw SQL change).
 """
 
@@ -67,12 +68,26 @@ def counters_apply(before: CaseState | None, after: CaseState | None) -> None:
     open_: dict = defaultdict(lambda: defaultdict(int))
     _contributions(before, -1, day, open_)
     _contributions(after, +1, day, open_)
-    day_rows = [(k, dict(v)) for k, v in sorted(day.items()) if any(v.values())]
-    open_rows = [(k, dict(v)) for k, v in sorted(open_.items()) if any(v.values())]
-    for key, deltas in day_rows:
-        _bump(CaseDayCount, ("day", "unit_id", "county_id", "case_type_id"), key, deltas)
-    for key, deltas in open_rows:
-        _bump(CaseOpenCount, ("unit_id", "county_id", "case_type_id"), key, deltas)
+    bumps = [
+        (CaseDayCount, _DAY_KEY, k, dict(v)) for k, v in sorted(day.items()) if any(v.values())
+    ] + [
+        (CaseOpenCount, _OPEN_KEY, k, dict(v)) for k, v in sorted(open_.items()) if any(v.values())
+    ]
+    if not bumps:
+        return
+    if connection.vendor == "postgresql":
+        # One round trip: each upsert a data-modifying WITH (distinct rows, in key order).
+        parts, params = zip(*(_upsert(*bump) for bump in bumps), strict=True)
+        ctes = ", ".join(f"b{n} AS ({sql})" for n, sql in enumerate(parts))
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {ctes} SELECT 1", [p for ps in params for p in ps])  # noqa: S608
+        return
+    for bump in bumps:
+        _bump(*bump)
+
+
+_DAY_KEY = ("day", "unit_id", "county_id", "case_type_id")
+_OPEN_KEY = ("unit_id", "county_id", "case_type_id")
 
 
 _FIELDS = {
@@ -81,20 +96,26 @@ _FIELDS = {
 }
 
 
+def _upsert(model, key_fields: tuple[str, ...], key: tuple, deltas: dict[str, int]):
+    """``INSERT … ON CONFLICT … DO UPDATE SET n = n + EXCLUDED.n`` and its parameters."""
+    fields = _FIELDS[model]
+    table = model._meta.db_table
+    columns = [*key_fields, *fields]
+    sets = ", ".join(f"{f} = {table}.{f} + EXCLUDED.{f}" for f in fields)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - names are ours
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(key_fields)}) DO UPDATE SET {sets}"
+    )
+    return sql, [*key, *(deltas.get(f, 0) for f in fields)]
+
+
 def _bump(model, key_fields: tuple[str, ...], key: tuple, deltas: dict[str, int]) -> None:
     fields = _FIELDS[model]
     values = [deltas.get(f, 0) for f in fields]
-    if connection.vendor in ("postgresql", "sqlite"):
-        table = model._meta.db_table
-        columns = [*key_fields, *fields]
-        sets = ", ".join(f"{f} = {table}.{f} + EXCLUDED.{f}" for f in fields)
-        sql = (
-            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - names are ours
-            f"VALUES ({', '.join(['%s'] * len(columns))}) "
-            f"ON CONFLICT ({', '.join(key_fields)}) DO UPDATE SET {sets}"
-        )
+    if connection.vendor == "sqlite":  # SQLite ≥ 3.24 has the same upsert
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*key, *values])
+            cursor.execute(*_upsert(model, key_fields, key, deltas))
         return
     # Any other database: an F() increment, or a new row when there is none yet.
     lookup = dict(zip(key_fields, key, strict=True))
@@ -121,6 +142,7 @@ FROM (
     FROM labor_admin_case WHERE NOT is_open AND closed_on IS NOT NULL
 ) AS parts
 GROUP BY day, unit_id, county_id, case_type_id
+ORDER BY day, unit_id, county_id, case_type_id
 """
 
 REBUILD_OPEN = """

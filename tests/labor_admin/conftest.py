@@ -14,8 +14,10 @@ import pytest
 from freezegun import freeze_time
 
 from accounts.models import Application
+from labor_admin.api.authentication import forget
 from labor_admin.constants import ROLE_CLERK, ROLE_SUPERVISOR, ROLE_VIEWER
 from labor_admin.models import ApiClient
+from labor_admin.selectors import forget_reference
 
 from .factories import grant, load_units, org
 
@@ -99,3 +101,14 @@ def client_a(office):
 @pytest.fixture
 def client_b(sibling):
     return _client("New Taipei labour system", sibling)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """The per-process caches (case types, reference tables, checked API callers) start
+    empty in every test, as in a new worker."""
+    forget_reference()
+    forget()
+    yield
+    forget_reference()
+    forget()

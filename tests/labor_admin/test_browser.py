@@ -46,6 +46,24 @@ def test_the_board_updates_without_a_reload(live_server, open_page, make_user, l
     assert Case.objects.count() == 1
 
 
+def test_the_board_refreshes_itself_at_the_configured_interval(
+    settings, live_server, open_page, make_user, la_owner, office
+):
+    settings.LABOR_ADMIN_BOARD_REFRESH_SECONDS = 2
+    reader = make_user(username="board.reader2")
+    grant(reader, ROLE_VIEWER, None)
+    page = open_page(DESKTOP)
+    log_in(page, live_server.url, "board.reader2", PASSWORD)
+    page.goto(live_server.url + "/labor-admin/board/")
+    figure = page.locator('[data-figure="received_today"]')
+    expect(figure).to_have_text("0")
+    page.evaluate("window.__same_page = true")
+    make_case(unit=office, actor=la_owner, received_on=timezone.localdate())
+    expect(figure).to_have_text("1", timeout=15_000)  # no trigger: the 2 s poll alone
+    assert page.evaluate("window.__same_page") is True
+    check_axe(page, "board 1280px")
+
+
 def test_intake_in_the_browser(live_server, open_page, la_owner, office):
     page = open_page(DESKTOP)
     log_in(page, live_server.url, la_owner.username, PASSWORD)

@@ -203,7 +203,7 @@ def test_the_availability_pdf_has_the_figures(client, operator, down_check):
 
 
 def test_sparklines_read_a_bounded_number_of_rows_per_check(make_check):
-    first, second, empty = make_check(name="a"), make_check(name="b"), make_check(name="c")
+    first, second, empty = (make_check(name=n, url="http://127.0.0.1:9/") for n in "abc")
     now = timezone.now()
     CheckResult.objects.bulk_create(
         CheckResult(check_ref=check, at=now - timedelta(minutes=n), ok=True, response_ms=n)

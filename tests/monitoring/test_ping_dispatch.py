@@ -10,7 +10,7 @@ import urllib.request
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.test.client import RequestFactory
 
 from mol_portal.wsgi import application as portal_application
@@ -118,7 +118,7 @@ def portal_server(db, no_connection_closing):
     """The project's WSGI application on a loopback port, in a thread that shares the test's
     connection (as Django's live server does for SQLite in memory): the test's transaction is
     seen by the server and rolled back after it. Requests are made one at a time."""
-    shared = connection
+    shared = connections["default"]
     shared.inc_thread_sharing()
     server = make_server(
         "127.0.0.1", 0, portal_application, server_class=WSGIServer, handler_class=QuietHandler

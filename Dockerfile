@@ -30,6 +30,7 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libldap-2.5-0 libsasl2-2 \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+        gnupg postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin mol \
     && mkdir -p /data/media /data/static && chown -R mol:mol /data

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditLogEntry, County, Organization, Sequence, WorkCalendarDay
+from .models import AuditLogEntry, BackupRecord, County, Organization, Sequence, WorkCalendarDay
 
 admin.site.site_header = _("Ministry of Labor · MOL Portal administration")
 admin.site.site_title = _("MOL Portal administration")
@@ -54,6 +54,21 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BackupRecord)
+class BackupRecordAdmin(admin.ModelAdmin):
+    """Read-only evidence of backups and restore drills (``core.backup``)."""
+
+    list_display = ["at", "kind", "ok", "seconds", "location"]
+    list_filter = ["kind", "ok"]
+    readonly_fields = ["at", "kind", "ok", "location", "seconds", "detail"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

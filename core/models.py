@@ -259,3 +259,27 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.year}: {self.last_value}"
+
+
+class BackupRecord(models.Model):
+    """One backup or restore drill that ran (``core.backup``): its evidence for the ISMS."""
+
+    class Kind(models.TextChoices):
+        BACKUP = "backup", _("backup")
+        DRILL = "drill", _("restore drill")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    ok = models.BooleanField(_("succeeded"))
+    location = models.CharField(_("location"), max_length=500, blank=True)
+    seconds = models.FloatField(_("duration (seconds)"), default=0)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("backup record")
+        verbose_name_plural = _("backup records")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["kind", "ok", "at"], name="core_backup_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {'ok' if self.ok else 'FAILED'}"

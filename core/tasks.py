@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from celery import shared_task
+from celery.schedules import crontab
 from django.conf import settings
 
 from .services import audit_log_purge
@@ -52,7 +53,52 @@ def purge_audit_log(self, older_than_days: int | None = None) -> int:
     return deleted
 
 
+@shared_task(bind=True, time_limit=6 * 60 * 60)
+@periodic
+def backup_daily(self) -> str:
+    """Back up the database and media into BACKUP_DIR, then apply the retention rule."""
+    from .backup import create_backup, prune_backups  # noqa: PLC0415
+
+    folder = create_backup()
+    deleted = prune_backups()
+    logger.info("backup written to %s; %s old backups deleted", folder, len(deleted))
+    return str(folder)
+
+
+@shared_task(bind=True, time_limit=6 * 60 * 60)
+@periodic
+def restore_drill_weekly(self) -> bool:
+    """Restore the newest backup into a scratch database and check it (alerts on failure)."""
+    from .backup import restore_drill  # noqa: PLC0415
+
+    return restore_drill().ok
+
+
+@shared_task(bind=True)
+@periodic
+def restore_drill_check(self) -> bool:
+    """Alert when no restore drill succeeded in the last month."""
+    from .backup import drill_overdue  # noqa: PLC0415
+
+    return drill_overdue()
+
+
 BEAT = {
+    "core-backup-daily": {
+        "task": "core.tasks.backup_daily",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "core-restore-drill-weekly": {
+        "task": "core.tasks.restore_drill_weekly",
+        "schedule": crontab(hour=4, minute=0, day_of_week=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "core-restore-drill-check": {
+        "task": "core.tasks.restore_drill_check",
+        "schedule": crontab(hour=8, minute=0),
+        "options": {"expires": 60 * 60},
+    },
     "core-purge-audit-log": {
         "task": "core.tasks.purge_audit_log",
         "schedule": timedelta(hours=24),

@@ -646,6 +646,16 @@ HEALTHZ_REQUIRE_WORKERS = env_bool("HEALTHZ_REQUIRE_WORKERS", not CELERY_TASK_AL
 HEALTHZ_TIMEOUT = env_int("HEALTHZ_TIMEOUT", 2, minimum=1)
 SITE_NAME = _("Ministry of Labor")
 
+# --- Backups (core/backup.py) ----------------------------------------------------------------
+# Where `manage.py backup` and the daily job write; a second copy goes to BACKUP_COPY_DIR (a
+# second disk or a mounted off-site share) when set. BACKUP_PASSPHRASE: encrypt with GnuPG.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or DATA_DIR / "backups")
+BACKUP_COPY_DIR = os.environ.get("BACKUP_COPY_DIR", "")
+BACKUP_PASSPHRASE = os.environ.get("BACKUP_PASSPHRASE", "")
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7, minimum=1)
+BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 5)
+BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12)
+
 # --- documents ------------------------------------------------------------------------------
 # Largest attachment of an official document, in bytes.
 DOCUMENTS_MAX_ATTACHMENT_BYTES = env_int(

@@ -73,6 +73,9 @@ PUBLIC_ROUTES = {
     "petitions/survey/<str:token>/",
     "petitions/statistics/",
     "petitions/statistics.csv",
+    # A meeting attendee's calendar feed: calendar programs cannot sign in, the unguessable
+    # per-person token in the address is the credential (revocable, read-only).
+    "meetings/calendar/<str:token>.ics",
     "petitions/submitted/resend/",
     "petitions/progress/new-code/",
     # E-papers, public side: subscribing, confirming, preferences and leaving by signed link,

@@ -2,7 +2,7 @@
 certificates, TCP, and one claim per check."""
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from monitoring.choices import CheckKind, CheckState, IncidentState
 from monitoring.models import Check, CheckResult, Incident
@@ -12,6 +12,14 @@ from monitoring.services.checks import check_pause
 from .servers import TargetServer, make_certificate
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The results' messages are written in the active language: English here, whatever an
+    earlier test left active (the portal's default is zh-Hant)."""
+    with translation.override("en"):
+        yield
 
 
 def run(check):

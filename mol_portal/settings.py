@@ -854,6 +854,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 LOGGING["loggers"].setdefault("weasyprint", {"level": "WARNING"})
 LOGGING["loggers"].setdefault("fontTools", {"level": "WARNING"})
 
+# --- labour administration ---
+# Seconds between the national board's refreshes, and how long an API worker remembers a
+# checked SSO client (labor_admin/README.md "Settings").
+LABOR_ADMIN_BOARD_REFRESH_SECONDS = env_int("LABOR_ADMIN_BOARD_REFRESH_SECONDS", 30, minimum=2)
+LABOR_ADMIN_API_AUTH_CACHE_SECONDS = env_int("LABOR_ADMIN_API_AUTH_CACHE_SECONDS", 30, minimum=0)
+
 # --- monitoring ---
 # Service monitor (monitoring/README.md). Days raw check results and pings are kept before only
 # their daily uptime figures remain; probes one worker runs at once (asyncio, one slow target

@@ -53,7 +53,7 @@ def purge_audit_log(self, older_than_days: int | None = None) -> int:
     return deleted
 
 
-@shared_task(bind=True, time_limit=6 * 60 * 60)
+@shared_task(bind=True, time_limit=40 * 60)
 @periodic
 def backup_daily(self) -> str:
     """Back up the database and media into BACKUP_DIR, then apply the retention rule."""
@@ -65,7 +65,7 @@ def backup_daily(self) -> str:
     return str(folder)
 
 
-@shared_task(bind=True, time_limit=6 * 60 * 60)
+@shared_task(bind=True, time_limit=40 * 60)
 @periodic
 def restore_drill_weekly(self) -> bool:
     """Restore the newest backup into a scratch database and check it (alerts on failure)."""

@@ -98,6 +98,11 @@ class UnitClientAuthentication(ClientCredentialsAuthentication):
 
 
 class UnitClientScheme(ClientCredentialsScheme):
-    """The same OpenAPI description as the SSO clients' (``accounts.api.schema``)."""
+    """The SSO clients' description (``accounts.api.schema``) under the case API's own names:
+    OpenAPI keeps one component per authentication class."""
 
     target_class = UnitClientAuthentication
+    name = ["caseClientBearer", "caseClientBasic"]
+
+    def get_security_requirement(self, auto_schema):
+        return [{"caseClientBearer": []}, {"caseClientBasic": []}]

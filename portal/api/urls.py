@@ -1,0 +1,20 @@
+"""API routes of the employee portal (under /api/v1/)."""
+
+from django.urls import path
+
+from core.api.views import API_ROOT_LINKS
+
+from . import views
+
+if ("portal", "api-v1:portal-room-list") not in API_ROOT_LINKS:
+    API_ROOT_LINKS.append(("portal", "api-v1:portal-room-list"))
+
+urlpatterns = [
+    path("portal/rooms/", views.RoomListView.as_view(), name="portal-room-list"),
+    path(
+        "portal/rooms/<int:pk>/availability/",
+        views.RoomAvailabilityView.as_view(),
+        name="portal-room-availability",
+    ),
+    path("portal/bookings/", views.BookingCreateView.as_view(), name="portal-booking-create"),
+]

@@ -1,0 +1,27 @@
+"""Choices of the employee portal's services (room booking first)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BookingStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Not approved")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Frequency(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly (same date)")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")

@@ -1,0 +1,26 @@
+"""Portal-wide roles of the employee portal (synced into ``accounts.Role`` after migrate).
+
+=====================  =========================================================================
+role                   may
+=====================  =========================================================================
+portal.room_manager    manage the rooms whose managing unit the role covers: approve or refuse
+                       bookings of their restricted rooms (when the room names no approver),
+                       see and cancel every booking of those rooms
+=====================  =========================================================================
+
+Leave, loans, supplies, IT repair, procurement and payslips will add their roles here.
+"""
+
+from accounts.roles import RoleSpec
+
+ROOM_MANAGER = "portal.room_manager"
+
+ROLES = [
+    RoleSpec(
+        code=ROOM_MANAGER,
+        name_zh="會議室管理人",
+        name_en="Meeting-room manager",
+        description="Approves bookings of restricted meeting rooms of the units in scope and "
+        "may cancel any booking of those rooms.",
+    ),
+]

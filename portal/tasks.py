@@ -1,0 +1,45 @@
+"""Jobs of the employee portal. ``BEAT`` (merged into the beat schedule by
+``mol_portal.celery``): every five minutes, the reminders of bookings about to start
+(idempotent: each booking is claimed once by ``reminded_at``)."""
+
+import logging
+
+from celery import shared_task
+from celery.schedules import crontab
+
+from core.locks import single_flight
+from core.tasks import periodic
+
+from .services import booking_reminders_send
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+    time_limit=4 * 60,
+    soft_time_limit=3 * 60,
+)
+@periodic
+def send_booking_reminders(self) -> int:
+    """Remind the organiser and attendees of each booking about to start."""
+    with single_flight("portal.booking_reminders") as acquired:
+        if not acquired:
+            return 0
+        sent = booking_reminders_send()
+    if sent:
+        logger.info("portal: %s booking reminder(s) sent", sent)
+    return sent
+
+
+BEAT = {
+    "portal-booking-reminders": {
+        "task": "portal.tasks.send_booking_reminders",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
+}

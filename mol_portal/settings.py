@@ -854,6 +854,19 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 LOGGING["loggers"].setdefault("weasyprint", {"level": "WARNING"})
 LOGGING["loggers"].setdefault("fontTools", {"level": "WARNING"})
 
+# --- portal ---
+# Employee portal, meeting-room booking (portal/README.md "Settings"): minutes before a booking
+# starts that its organiser and attendees are reminded (a notice, by e-mail per preferences).
+PORTAL_ROOM_REMINDER_MINUTES = env_int("PORTAL_ROOM_REMINDER_MINUTES", 30, minimum=1)
+# The API schema names the booking enums (they would collide with other apps' statuses).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "RoomBookingStatusEnum": "portal.choices.BookingStatus",
+        "RoomBookingFrequencyEnum": "portal.choices.Frequency",
+        "WeekdayEnum": "portal.choices.Weekday",
+    }
+)
+
 # --- labour administration ---
 # Seconds between the national board's refreshes, and how long an API worker remembers a
 # checked SSO client (labor_admin/README.md "Settings").

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("epaper.api.urls")),
     path("", include("property.api.urls")),
     path("", include("meetings.api.urls")),
+    path("", include("portal.api.urls")),
     path("", include("labor_admin.api.urls")),
     path("", include("monitoring.api.urls")),
 ]
@@ -34,6 +35,7 @@ urlpatterns = [
     path("epaper/", include("epaper.urls")),
     path("property/", include("property.urls")),
     path("meetings/", include("meetings.urls")),
+    path("portal/", include("portal.urls")),
     path("labor-admin/", include("labor_admin.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("ping/", include("monitoring.urls_ping")),

@@ -77,6 +77,7 @@ class ReturnTarget(models.TextChoices):
 class SignOffOutcome(models.TextChoices):
     APPROVED = "approved", _("Approved")
     RETURNED = "returned", _("Returned")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class TemplateStepKind(models.TextChoices):

@@ -8,11 +8,15 @@ The app registers one function per outcome for its model, in its ``AppConfig.rea
         "portal.LeaveRequest",
         completed=leave_approved,   # called with keyword arguments
         returned=leave_returned,
+        cancelled=leave_withdrawn,  # optional: without it ``returned`` hears a cancel too
     )
 
 When a chain whose ``target`` is an object of that model ends, the engine calls the handler
 with ``document=`` (None for a chain without an official document), ``chain=`` (``chain.target``
 is the approved object), ``outcome=``, ``comment=`` and ``actor=``, inside the same transaction.
+A chain its originator cancels (``signoff_cancel``) will not approve either: the engine calls
+``cancelled`` or, when the app registered none, ``returned``, with ``outcome="cancelled"`` and
+the reason as ``comment``, so the object never waits for a chain that is gone.
 A handler that raises undoes the sign-off action, so the two apps never disagree. Handlers must
 be idempotent and call only their own app's services.
 
@@ -44,6 +48,7 @@ class HookSet:
     completed: Handler | None = None
     returned: Handler | None = None
     approve_check: Handler | None = None
+    cancelled: Handler | None = None
 
 
 class SignOffHooks:
@@ -63,9 +68,13 @@ class SignOffHooks:
         completed: Handler | None = None,
         returned: Handler | None = None,
         approve_check: Handler | None = None,
+        cancelled: Handler | None = None,
     ) -> None:
         self._hooks[self._label(model)] = HookSet(
-            completed=completed, returned=returned, approve_check=approve_check
+            completed=completed,
+            returned=returned,
+            approve_check=approve_check,
+            cancelled=cancelled,
         )
 
     def unregister(self, model: type[models.Model] | str) -> None:

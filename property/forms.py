@@ -232,6 +232,12 @@ class RefuseForm(StyledFormMixin, forms.Form):
     )
 
 
+class WithdrawForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withdrawing"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class AssignForm(StyledFormMixin, forms.Form):
     to_custodian = PersonChoiceField(label=_("New custodian"), queryset=User.objects.none())
 

@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("movements/<int:pk>/accept/", views.movement_accept, name="movement-accept"),
     path("movements/<int:pk>/refuse/", views.movement_refuse, name="movement-refuse"),
+    path("movements/<int:pk>/withdraw/", views.movement_withdraw, name="movement-withdraw"),
     path("movements/<int:pk>/assign/", views.handover_assign, name="handover-assign"),
     path("stocktakes/", views.stocktake_list, name="stocktakes"),
     path("stocktakes/<int:pk>/", views.stocktake_detail, name="stocktake"),

@@ -26,7 +26,9 @@ from core.files import file_response
 from core.forms import add_service_errors
 from core.http import site_url
 from core.localdates import parse_local_date
+from documents.choices import ChainStatus
 from documents.models import SignOffChain
+from documents.services import StepAlreadyHandled
 
 from . import selectors, services, tasks, xlsx
 from .choices import MovementKind, MovementStatus
@@ -45,6 +47,7 @@ from .forms import (
     StockTakeForm,
     TransferForm,
     ValueChangeForm,
+    WithdrawForm,
 )
 from .models import ConsolidationReport, Movement, MovementAttachment, StockTake
 from .reports import balance as balance_report_module
@@ -353,6 +356,13 @@ def _movement_context(request, movement, **forms) -> dict:
         may_assign
         and selectors.handovers_to_assign(user=request.user).filter(pk=movement.pk).exists()
     )
+    chain = _chain(movement)
+    may_withdraw = (
+        movement.status == MovementStatus.SUBMITTED
+        and chain is not None
+        and chain.status == ChainStatus.IN_PROGRESS
+        and (request.user.is_superuser or chain.started_by_id == request.user.pk)
+    )
     return {
         **_nav(request),
         "movement": movement,
@@ -361,7 +371,8 @@ def _movement_context(request, movement, **forms) -> dict:
         "refuse_form": forms.get("refuse_form") or (RefuseForm() if may_accept else None),
         "assign_form": forms.get("assign_form")
         or (AssignForm(agency=movement.agency) if may_assign else None),
-        "chain": _chain(movement),
+        "chain": chain,
+        "withdraw_form": forms.get("withdraw_form") or (WithdrawForm() if may_withdraw else None),
         "attachments": movement.attachments.order_by("uploaded_at"),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
     }
@@ -428,6 +439,32 @@ def movement_refuse(request, pk: int):
         request,
         "property/movement_detail.html",
         _movement_context(request, movement, refuse_form=form),
+        status=400,
+    )
+
+
+@require_POST
+def movement_withdraw(request, pk: int):
+    """The requester takes back a movement awaiting approval (its chain is cancelled)."""
+    movement = selectors.movement_detail(user=request.user, pk=pk)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.movement_withdraw(
+                movement=movement, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except StepAlreadyHandled as exc:  # ended meanwhile (a double submit)
+            messages.error(request, str(exc.message))
+            return redirect(movement)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("You withdrew the movement; its items are free again."))
+            return redirect(movement)
+    return render(
+        request,
+        "property/movement_detail.html",
+        _movement_context(request, movement, withdraw_form=form),
         status=400,
     )
 

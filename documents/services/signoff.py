@@ -530,7 +530,12 @@ def _notify(chain: SignOffChain, *, outcome: str, comment: str, actor) -> None:
     hookset = signoff_hooks.get(model) if model is not None else None
     if hookset is None:
         return
-    handler = hookset.completed if outcome == SignOffOutcome.APPROVED else hookset.returned
+    if outcome == SignOffOutcome.APPROVED:
+        handler = hookset.completed
+    elif outcome == SignOffOutcome.CANCELLED:
+        handler = hookset.cancelled or hookset.returned
+    else:
+        handler = hookset.returned
     if handler is not None:
         handler(
             document=chain.document,
@@ -762,5 +767,6 @@ def signoff_cancel(*, chain: SignOffChain, actor, reason: str) -> SignOffAction:
     )
     chain.status = locked.status
     action = _action(chain=locked, kind=ActionKind.CANCEL, actor=actor, comment=reason, now=now)
+    _notify(locked, outcome=SignOffOutcome.CANCELLED, comment=reason, actor=actor)
     _chain_notices_close(locked, outcome=ChainStatus.CANCELLED, comment=reason, actor=actor)
     return action

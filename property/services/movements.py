@@ -5,12 +5,12 @@ Life of a movement: ``draft`` → ``movement_submit`` (``documents.services.appr
 purpose ``property.<kind>``) → ``submitted`` → the chain's outcome (hooks registered in
 ``apps.py``): approved → a transfer or hand-over waits in ``awaiting_acceptance`` until the
 receiver accepts (``movement_accept``) or refuses (``movement_refuse``); every other kind
-``completed`` at once. Returned by a signer, or the chain cancelled (``movement_withdraw``; a
-chain cancelled on the documents side is noticed by ``movements_settle_cancelled``, on the
-movement's page and hourly) → the movement is put back: ``returned`` (a hand-over: ``draft``
-again, for the unit head to assign anew) and its items released from their open-movement status
-(``transfer_pending``, ``scrap_review``); submitting a returned movement again re-checks and
-re-holds its items.
+``completed`` at once. Returned by a signer, or the chain cancelled (``movement_withdraw``, or
+on the documents side: the engine's cancel reaches the same hook; ``movements_settle_cancelled``
+stays as a safety net, on the movement's page and hourly) → the movement is put back:
+``returned`` (a hand-over: ``draft`` again, for the unit head to assign anew) and its items
+released from their open-movement status (``transfer_pending``, ``scrap_review``);
+submitting a returned movement again re-checks and re-holds its items.
 
 Preconditions (each raises ``ValidationError`` naming the field):
 
@@ -452,15 +452,19 @@ def movement_withdraw(*, movement: Movement, actor, reason: str) -> Movement:
         raise ValidationError({"status": _("Only a movement awaiting approval is withdrawn.")})
     chain = _chains_of(locked).filter(status=ChainStatus.IN_PROGRESS).order_by("-pk").first()
     if chain is not None:
+        # The engine tells the hook (``movement_returned``), which puts the movement back.
         signoff_cancel(chain=chain, actor=actor, reason=reason)
-    _put_back(locked)
+        locked.refresh_from_db(fields=["status", "to_custodian"])
+    if locked.status == MovementStatus.SUBMITTED:
+        _put_back(locked)
     movement.status = locked.status
     return locked
 
 
 def movements_settle_cancelled(movements=None) -> int:
-    """Put back every submitted movement whose chain was cancelled outside property (the
-    documents app's own pages; its hooks have no cancel outcome). Idempotent."""
+    """Put back every submitted movement whose chain is cancelled and none open: the safety
+    net behind the engine's cancel hook (e.g. chains cancelled before the hook existed).
+    Idempotent."""
     content_type = ContentType.objects.get_for_model(Movement)
     open_chains = SignOffChain.objects.filter(
         target_content_type=content_type, status=ChainStatus.IN_PROGRESS

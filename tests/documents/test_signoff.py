@@ -306,6 +306,43 @@ def test_cancel_by_the_originator_reopens_the_document(document, start, originat
         services.signoff_cancel(chain=other, actor=signer_a, reason="no")
 
 
+def test_a_cancel_reaches_the_returned_hook_when_no_cancelled_one_is_registered(
+    document, start, originator, signer_a, received
+):
+    chain = start(document, [(1, signer_a)])
+    services.signoff_cancel(chain=chain, actor=originator, reason="撤回")
+    [(kind, _sender, kwargs)] = received
+    assert kind == "returned"
+    assert kwargs["outcome"] == "cancelled" and kwargs["comment"] == "撤回"
+    assert kwargs["actor"] == originator
+
+
+def test_a_cancel_reaches_the_cancelled_hook_and_a_raising_hook_undoes_it(
+    document, start, originator, signer_a
+):
+    heard = []
+
+    def on_cancelled(**kwargs):
+        heard.append(kwargs["outcome"])
+        if kwargs["comment"] == "boom":
+            raise ValidationError({"status": "the target refuses"})
+
+    signoff_hooks.register(
+        Document, returned=lambda **kw: heard.append("returned"), cancelled=on_cancelled
+    )
+    try:
+        chain = start(document, [(1, signer_a)])
+        with pytest.raises(ValidationError):
+            services.signoff_cancel(chain=chain, actor=originator, reason="boom")
+        chain.refresh_from_db()
+        assert chain.status == ChainStatus.IN_PROGRESS  # nothing half-done
+        assert refreshed(document).status == DocumentStatus.IN_SIGNOFF
+        services.signoff_cancel(chain=chain, actor=originator, reason="撤回")
+        assert heard == ["cancelled", "cancelled"]
+    finally:
+        signoff_hooks.unregister(Document)
+
+
 def test_every_action_is_audited(document, start, signer_a):
     chain = start(document, [(1, signer_a)])
     services.signoff_approve(step=pending(chain)[0], actor=signer_a)

@@ -17,7 +17,8 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -26,6 +27,34 @@ from django.views.decorators.cache import never_cache
 class PortalAdminSite(admin.AdminSite):
     site_header = _("Ministry of Labor · MOL Portal administration")
     site_title = _("MOL Portal administration")
+
+    def get_urls(self):
+        return [
+            path(
+                "security-report/",
+                self.admin_view(self.security_report_view),
+                name="security_report",
+            ),
+            *super().get_urls(),
+        ]
+
+    def security_report_view(self, request):
+        """The security checklist (``accounts.security_report``), for superusers only."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        from .security_report import security_report  # noqa: PLC0415 - models load first
+
+        report = security_report()
+        return TemplateResponse(
+            request,
+            "admin/security_report.html",
+            {
+                **self.each_context(request),
+                "title": _("Security report"),
+                "report": report,
+                "summary": report.summary,
+            },
+        )
 
     @method_decorator(never_cache)
     @method_decorator(login_not_required)

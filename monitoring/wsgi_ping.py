@@ -27,7 +27,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mol_portal.settings")
 django.setup()
 
 from django.core.handlers.wsgi import WSGIRequest  # noqa: E402
-from django.db import close_old_connections  # noqa: E402
+from django.db import (  # noqa: E402
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+)
 from django.http import HttpResponse  # noqa: E402
 
 from core.http import strip_untrusted_forwarded_headers  # noqa: E402
@@ -58,14 +63,27 @@ def _answer(request) -> HttpResponse:
 
 
 def application(environ, start_response):
-    close_old_connections()
+    # The ping's own statement is the connection's health check: Django's (CONN_HEALTH_CHECKS)
+    # would add a ``SELECT 1`` round trip to every ping. A connection that died meanwhile
+    # fails that statement: it is closed and the ping answered 503, which the job's retry
+    # (curl --retry) repeats on a fresh connection. Afterwards, as in every Django request, a
+    # connection past its age or in error is closed (``close_old_connections``).
     try:
         request = WSGIRequest(environ)
         strip_untrusted_forwarded_headers(request)
-        response = _answer(request)
+        try:
+            response = _answer(request)
+        except (OperationalError, InterfaceError):
+            connection.close()
+            response = HttpResponse(
+                "database unavailable, try again", status=503, content_type="text/plain"
+            )
+            response["Retry-After"] = "1"
         response["Cache-Control"] = "no-cache, no-store, must-revalidate, private"
     finally:
         close_old_connections()
+        if connection.connection is not None:
+            connection.health_check_done = True  # see above: no SELECT 1 before the next ping
     start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
     return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.content]
 

@@ -10,13 +10,17 @@ then down.
   late as soon as fewer than 3 came in the last period) — plus its period, or the next time
   its cron expression fires in its time zone (``schedules``); late after that, down after
   the grace. A run that started and did not finish within the grace is down too.
+- ``ping_record_steady``: the common case in one SQL statement (PostgreSQL): a success ping
+  of an enabled check that is already up and expects one ping per period changes no state,
+  so the ping row and the check's counters are written by one ``INSERT … WITH UPDATE`` (one
+  round trip, atomic by itself). Anything else answers False and takes ``ping_record``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +31,68 @@ from ..models import Check, Ping
 from ..schedules import heartbeat_due
 from . import state
 from .maintenance import in_maintenance
+
+
+def _steady_sql() -> str:
+    check, ping = Check._meta, Ping._meta
+
+    def col(meta, name):
+        return connection.ops.quote_name(meta.get_field(name).column)
+
+    c, p = connection.ops.quote_name(check.db_table), connection.ops.quote_name(ping.db_table)
+    # Only the models' own table and column names are interpolated; values are parameters.
+    return f"""
+        WITH target AS (
+            SELECT {col(check, "id")} AS id, {col(check, "last_start_at")} AS started,
+                   {col(check, "last_ping_at")} AS pinged
+            FROM {c}
+            WHERE {col(check, "uuid")} = %(key)s AND {col(check, "kind")} = %(heartbeat)s
+              AND {col(check, "enabled")} AND {col(check, "state")} = %(up)s
+              AND {col(check, "expected_pings")} = 1
+        ), touched AS (
+            UPDATE {c} SET {col(check, "last_checked_at")} = %(now)s,
+                   {col(check, "last_ok")} = true, {col(check, "last_ping_at")} = %(now)s,
+                   {col(check, "pings_in_period")} = {col(check, "pings_in_period")} + 1,
+                   {col(check, "last_message")} = ''
+            FROM target WHERE {c}.{col(check, "id")} = target.id
+        )
+        INSERT INTO {p} ({col(ping, "check_ref")}, {col(ping, "at")}, {col(ping, "kind")},
+                         {col(ping, "duration_ms")}, {col(ping, "body")},
+                         {col(ping, "remote_addr")})
+        SELECT id, %(now)s, %(success)s,
+               CASE WHEN started IS NOT NULL AND (pinged IS NULL OR started > pinged)
+                    THEN (EXTRACT(EPOCH FROM (%(now)s - started)) * 1000)::integer END,
+               %(body)s, %(addr)s
+        FROM target
+        RETURNING {col(ping, "check_ref")}
+    """  # noqa: S608
+
+
+_STEADY_SQL: list[str] = []
+
+
+def ping_record_steady(
+    *, key, body: str = "", remote_addr: str | None = None, now: datetime | None = None
+) -> bool:
+    """Record a success ping of the check ``key`` if nothing but its counters change (see the
+    module's docstring); False when ``ping_record`` must take it (unknown key, another state,
+    several pings expected, a paused check, SQLite)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    if not _STEADY_SQL:
+        _STEADY_SQL.append(_steady_sql())
+    params = {
+        "key": key,
+        "heartbeat": CheckKind.HEARTBEAT,
+        "up": CheckState.UP,
+        "success": PingKind.SUCCESS,
+        "now": now or timezone.now(),
+        "body": body[:PING_BODY_BYTES],
+        "addr": remote_addr,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_STEADY_SQL[0], params)
+        return cursor.fetchone() is not None
 
 
 def ping_record(

@@ -15,7 +15,7 @@ from core.http import client_ip
 from ..choices import PingKind
 from ..constants import PING_BODY_BYTES
 from ..models import Check
-from ..services.heartbeats import ping_record
+from ..services.heartbeats import ping_record, ping_record_steady
 
 #: What a ping reads of its check (the rest is loaded only if an incident opens): a narrow
 #: SELECT without ORDER BY compiles and runs in a fraction of the full row's time.
@@ -39,13 +39,17 @@ PING_FIELDS = (
 
 def ping_response(request, key, kind: str) -> HttpResponse:
     """Record one ping of the check ``key`` (shared with ``monitoring.wsgi_ping``)."""
+    body = ""
+    if request.method == "POST":
+        body = request.body[:PING_BODY_BYTES].decode("utf-8", "replace")
+    if kind == PingKind.SUCCESS and ping_record_steady(
+        key=key, body=body, remote_addr=client_ip(request)
+    ):
+        return HttpResponse("OK", content_type="text/plain")
     found = list(Check.objects.filter(uuid=key).only(*PING_FIELDS).order_by()[:1])
     check = found[0] if found else None
     if check is None:
         return HttpResponse("not found", status=404, content_type="text/plain")
-    body = ""
-    if request.method == "POST":
-        body = request.body[:PING_BODY_BYTES].decode("utf-8", "replace")
     ping_record(check=check, kind=kind, body=body, remote_addr=client_ip(request))
     return HttpResponse("OK", content_type="text/plain")
 

@@ -25,6 +25,14 @@ from .recurrence import Recurrence
 VIEWS = [("day", _("Day")), ("week", _("Week"))]
 
 
+def _plain_checkboxes(form) -> None:
+    """Checkbox groups laid out by ``portal.css`` (Bootstrap's form-check-input class, which
+    ``StyledFormMixin`` gives them, would float the group's container over the next field)."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.CheckboxSelectMultiple):
+            field.widget.attrs["class"] = "portal-checks"
+
+
 class AttendeesField(forms.CharField):
     """Login names or employee numbers, separated by commas, spaces or new lines."""
 
@@ -110,6 +118,7 @@ class BookingForm(StyledFormMixin, forms.Form):
             f"{r.building.name} {r.floor} {r.name} ({r.capacity})"
         )
         self.fields["equipment"].queryset = equipment
+        _plain_checkboxes(self)
 
     def clean(self):
         data = super().clean()
@@ -167,6 +176,7 @@ class RoomFilterForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["building"].queryset = buildings
         self.fields["equipment"].queryset = equipment
+        _plain_checkboxes(self)
 
 
 class CancelForm(forms.Form):

@@ -70,7 +70,7 @@ def test_recurring_booking_lists_its_one_conflict_then_books_the_rest(
     page.locator("#id_repeat").select_option("weekly")
     page.locator("#id_count").fill("3")
     with page.expect_navigation():
-        page.locator("form[method=post] button[type=submit]").click()
+        page.locator("#booking-form button[type=submit]").click()
 
     conflicts = page.locator("#conflicts")
     expect(conflicts).to_be_visible()
@@ -83,7 +83,7 @@ def test_recurring_booking_lists_its_one_conflict_then_books_the_rest(
 
     page.locator("#id_skip_conflicts").check()
     with page.expect_navigation():
-        page.locator("form[method=post] button[type=submit]").click()
+        page.locator("#booking-form button[type=submit]").click()
     expect(page.locator("h1")).to_have_text("資訊處週會")
     starts = sorted(timezone.localdate(b.start) for b in Booking.objects.filter(title="資訊處週會"))
     assert starts == [first, first + dt.timedelta(days=14)]

@@ -1,5 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
+from . import selectors
 from .models import (
     AlertSent,
     AlertTemplate,
@@ -10,6 +14,7 @@ from .models import (
     DailyUptime,
     DatabaseSize,
     EscalationStep,
+    HourlyUptime,
     Incident,
     IncidentEvent,
     MaintenanceWindow,
@@ -17,6 +22,7 @@ from .models import (
     Ping,
     WebhookDelivery,
 )
+from .services.checks import EDITABLE
 
 RUNTIME = (
     "uuid",
@@ -80,14 +86,50 @@ class ApplicationGroupAdmin(admin.ModelAdmin):
     filter_horizontal = ("contact_rules",)
 
 
+class CheckAdminForm(forms.ModelForm):
+    """The page's rule for parents: never the check itself nor one that depends on it."""
+
+    class Meta:
+        model = Check
+        fields = ["slug", "group", "enabled", "depends_on", "contact_rules", *EDITABLE]
+
+    def clean_depends_on(self):
+        parents = self.cleaned_data.get("depends_on")
+        pk = self.instance.pk
+        if pk and parents is not None:
+            ids = {p.pk for p in parents}
+            if pk in ids or ids & selectors.descendant_ids(pk):
+                raise forms.ValidationError(
+                    _("A check cannot depend on itself or on a check that depends on it.")
+                )
+        return parents
+
+
 @admin.register(Check)
 class CheckAdmin(admin.ModelAdmin):
+    """Django's model permissions open the admin; changing a check also needs the rule of the
+    pages and the API (``selectors.may_operate``/``may_create_in``)."""
+
+    form = CheckAdminForm
     list_display = ("name", "kind", "group", "state", "enabled", "last_checked_at")
     list_filter = ("kind", "state", "enabled", "group")
     search_fields = ("name", "slug", "url", "host")
     list_select_related = ("group",)
     readonly_fields = RUNTIME
     filter_horizontal = ("depends_on", "contact_rules")
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or selectors.may_operate(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or selectors.may_operate(request.user, obj))
+
+    def save_model(self, request, obj, form, change):
+        if not selectors.may_create_in(request.user, obj.group):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(CheckResult)
@@ -105,6 +147,15 @@ class DailyUptimeAdmin(admin.ModelAdmin):
     list_display = ("check_ref", "day", "total", "ok", "response_ms_avg")
     search_fields = ("check_ref__name",)
     list_filter = ("day",)
+    list_select_related = ("check_ref",)
+    raw_id_fields = ("check_ref",)
+
+
+@admin.register(HourlyUptime)
+class HourlyUptimeAdmin(admin.ModelAdmin):
+    list_display = ("check_ref", "hour", "total", "ok")
+    search_fields = ("check_ref__name",)
+    list_filter = ("hour",)
     list_select_related = ("check_ref",)
     raw_id_fields = ("check_ref",)
 

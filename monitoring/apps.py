@@ -12,10 +12,18 @@ class MonitoringConfig(AppConfig):
         from core import audit
 
         from . import signals
-        from .models import ContactRule, EscalationStep, OnCallShift
+        from .models import (
+            AlertTemplate,
+            ContactRule,
+            EscalationStep,
+            MaintenanceWindow,
+            OnCallShift,
+        )
 
         audit.register(ContactRule)
         audit.register(EscalationStep)
         audit.register(OnCallShift)
+        audit.register(MaintenanceWindow)
+        audit.register(AlertTemplate)
         task_success.connect(signals.beat_task_succeeded, weak=False)
         task_failure.connect(signals.beat_task_failed, weak=False)

@@ -6,7 +6,8 @@
   (``/ping/<uuid>``), a part of the portal itself, or a database-activity threshold. It holds
   its current state and the claim that keeps two workers from running it at once.
 - ``CheckResult``: one run of an active check (kept ``MONITORING_RESULT_DAYS``), rolled up
-  into ``DailyUptime`` (kept for ever). ``Ping``: one heartbeat signal.
+  into ``DailyUptime`` (kept for ever) and ``HourlyUptime`` (two days, for the 24 h figure).
+  ``Ping``: one heartbeat signal.
 - ``Incident`` and ``IncidentEvent``: a check going down opens one; its timeline.
 - ``ContactRule`` and ``EscalationStep``: who is told, through which channels, after how long;
   ``AlertSent`` is the one row per (incident, round, step) that makes each step's alert go out
@@ -56,6 +57,15 @@ class ContactRule(TimeStampedModel):
     )
     repeat = models.PositiveSmallIntegerField(
         _("repeats"), default=0, help_text=_("How many more times the steps run unacknowledged.")
+    )
+    creation_key = models.CharField(
+        _("creation key"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The creating form's one-time token: the same form sent twice makes one."),
     )
 
     class Meta:
@@ -254,6 +264,15 @@ class Check(TimeStampedModel):
     period_started_at = models.DateTimeField(_("period started"), null=True, blank=True)
     pings_in_period = models.PositiveIntegerField(_("pings in this period"), default=0)
     tls_expires_at = models.DateTimeField(_("certificate expires"), null=True, blank=True)
+    creation_key = models.CharField(
+        _("creation key"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The creating form's one-time token: the same form sent twice makes one."),
+    )
 
     objects = CheckQuerySet.as_manager()
 
@@ -353,6 +372,30 @@ class DailyUptime(models.Model):
     @property
     def ratio(self) -> float | None:
         return self.ok / self.total if self.total else None
+
+
+class HourlyUptime(models.Model):
+    """One hour (starting on the UTC hour) of one check's results, written by the hourly
+    rollup: the dashboard's 24 h and today's figures sum these and add the raw results of the
+    current hour, so a page reads at most one hour of raw rows per check."""
+
+    check_ref = models.ForeignKey(
+        Check, verbose_name=_("check"), related_name="hourly", on_delete=models.CASCADE
+    )
+    hour = models.DateTimeField(_("hour"))
+    total = models.PositiveIntegerField(_("results"), default=0)
+    ok = models.PositiveIntegerField(_("results ok"), default=0)
+
+    class Meta:
+        verbose_name = _("hourly uptime")
+        verbose_name_plural = _("hourly uptime")
+        ordering = ["-hour"]
+        constraints = [
+            models.UniqueConstraint(fields=["check_ref", "hour"], name="monitoring_hourly_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.check_ref_id} {self.hour:%Y-%m-%d %H}:00"
 
 
 class Ping(models.Model):
@@ -512,6 +555,15 @@ class MaintenanceWindow(TimeStampedModel):
         _("repeats"), max_length=10, choices=Repeat.choices, default=Repeat.NONE
     )
     repeat_until = models.DateField(_("repeats until"), null=True, blank=True)
+    creation_key = models.CharField(
+        _("creation key"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The creating form's one-time token: the same form sent twice makes one."),
+    )
 
     class Meta:
         verbose_name = _("maintenance window")

@@ -2,18 +2,29 @@
 
 from django.urls import path
 
-from .views import pages, public
+from .views import edit, pages, public, rules, windows
 
 app_name = "monitoring"
 
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
+    path("checks/new/", edit.check_create, name="check-create"),
     path("checks/<int:pk>/", pages.check_detail, name="check"),
+    path("checks/<int:pk>/edit/", edit.check_edit, name="check-edit"),
+    path("checks/<int:pk>/delete/", edit.check_delete, name="check-delete"),
     path("checks/<int:pk>/pause/", pages.check_pause, name="check-pause"),
     path("checks/<int:pk>/resume/", pages.check_resume, name="check-resume"),
     path("incidents/", pages.incident_list, name="incidents"),
     path("incidents/<int:pk>/", pages.incident_detail, name="incident"),
     path("incidents/<int:pk>/acknowledge/", pages.incident_acknowledge, name="incident-ack"),
+    path("rules/", rules.rule_list, name="rules"),
+    path("rules/new/", rules.rule_create, name="rule-create"),
+    path("rules/<int:pk>/", rules.rule_edit, name="rule-edit"),
+    path("alert-texts/", rules.template_list, name="templates"),
+    path("alert-texts/<slug:code>/", rules.template_edit, name="template-edit"),
+    path("maintenance/", windows.window_list, name="windows"),
+    path("maintenance/new/", windows.window_create, name="window-create"),
+    path("maintenance/<int:pk>/", windows.window_edit, name="window-edit"),
     path("ack/<str:token>/", pages.acknowledge_link, name="ack-link"),
     path("database/", pages.database_activity, name="database"),
     path("availability.csv", pages.availability_csv, name="availability-csv"),

@@ -20,12 +20,6 @@ class MonitoringPermission(IsAuthenticated):
         return super().has_permission(request, view) and selectors.may_use(request.user)
 
 
-def _creatable_groups(user):
-    return selectors.groups_visible_to(user).filter(
-        pk__in=[g.pk for g in selectors.groups_visible_to(user) if selectors.may_create_in(user, g)]
-    )
-
-
 class CheckListCreateView(generics.ListAPIView):
     """Checks the caller may see (GET); a new check (POST)."""
 
@@ -39,7 +33,7 @@ class CheckListCreateView(generics.ListAPIView):
         summary="Create a check", request=CheckCreateSerializer, responses={201: CheckSerializer}
     )
     def post(self, request, *args, **kwargs):
-        groups = _creatable_groups(request.user)
+        groups = selectors.groups_creatable_by(request.user)
         payload = CheckCreateSerializer(data=request.data, groups=groups)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)

@@ -7,6 +7,8 @@
 - ``state``: a result or a ping moves a check's counters and state (thresholds);
 - ``probes`` and ``runner``: claiming due checks and running them concurrently;
 - ``heartbeats``: pings and the sweep that makes silent heartbeats late, then down;
-- ``checks``: create, change, pause and resume checks (``actor=`` checked);
+- ``checks``: create, change, pause, resume and delete checks (``actor=`` checked);
+- ``rules``: contact rules with their steps, and the alert texts (managers);
+- ``windows``: maintenance windows (managers);
 - ``rollup``: daily uptime and retention; ``selfwatch``: the portal's own checks.
 """

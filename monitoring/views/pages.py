@@ -39,9 +39,9 @@ def _points(values: list[int], width: int = 100, height: int = 20) -> str:
     )
 
 
-def _page(request, template: str, context: dict):
+def _page(request, template: str, context: dict, status: int = 200):
     context["is_manager"] = selectors.is_manager(request.user)
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def _require_use(request):
@@ -78,6 +78,7 @@ def dashboard(request):
         request,
         "monitoring/dashboard.html",
         {
+            "may_create": selectors.groups_creatable_by(request.user).exists(),
             "page": page,
             "rows": [(c, uptime[c.pk], _points(lines[c.pk])) for c in page],
             "counts": [
@@ -112,6 +113,8 @@ def check_detail(request, pk: int):
             "incidents": check.incidents.order_by("-opened_at")[:20],
             "uptime": selectors.uptime_ratios([check.pk])[check.pk],
             "may_operate": selectors.may_operate(request.user, check),
+            "depends_on": check.depends_on.select_related("group").order_by("name"),
+            "contact_rules": check.contact_rules.order_by("name"),
         },
     )
 

@@ -3,6 +3,7 @@ group (the owner), the colleague (same unit, no role), the outsider (another uni
 group's operator; invalid input, another group's ids, cycles, double submits, hostile names."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.models import AuditLogEntry
@@ -39,6 +40,11 @@ def other_check(other_group):
 def logged_in(client, operator):
     client.force_login(operator)
     return english(client)
+
+
+def check_audit(check):
+    kind = ContentType.objects.get_for_model(Check)
+    return AuditLogEntry.objects.filter(content_type=kind, object_id=str(check.pk))
 
 
 def form_data(group, **fields):
@@ -87,7 +93,7 @@ def test_a_new_http_check_keeps_its_own_fields(logged_in, group):
     assert (check.expected_status, check.keyword, check.max_response_ms) == ("200-299", "ok", 2000)
     assert (check.tls_warning_days, check.interval_seconds, check.failure_threshold) == (21, 120, 3)
     assert check.next_run_at is not None
-    entry = AuditLogEntry.objects.get(object_id=str(check.pk), action="create")
+    entry = check_audit(check).get(action="create")
     assert entry.changes["url"][1] == check.url
 
 
@@ -229,7 +235,7 @@ def test_editing_changes_the_check_and_is_audited(logged_in, group, make_check):
     assert response.status_code == 302
     check.refresh_from_db()
     assert (check.name, check.url, check.failure_threshold) == ("New", "https://new.tw/", 3)
-    entry = AuditLogEntry.objects.get(object_id=str(check.pk), action="update")
+    entry = check_audit(check).get(action="update")
     assert entry.changes["url"] == ["https://old.tw/", "https://new.tw/"]
 
 
@@ -240,7 +246,7 @@ def test_deleting_asks_first_then_removes_the_check(logged_in, make_check):
     response = logged_in.post(f"/monitoring/checks/{check.pk}/delete/")
     assert response.status_code == 302 and response["Location"] == "/monitoring/"
     assert not Check.objects.filter(pk=check.pk).exists()
-    assert AuditLogEntry.objects.filter(object_id=str(check.pk), action="delete").exists()
+    assert check_audit(check).filter(action="delete").exists()
     assert logged_in.post(f"/monitoring/checks/{check.pk}/delete/").status_code == 404
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from freezegun import freeze_time
 
 from core.models import AuditLogEntry
@@ -148,7 +149,11 @@ def test_editing_keeps_the_first_steps_row_and_drops_a_deleted_step(logged_in, r
     assert list(rule.steps.values_list("pk", "order", "wait_minutes")) == [(first.pk, 1, 2)]
     rule.refresh_from_db()
     assert rule.hours == "office"
-    assert AuditLogEntry.objects.filter(object_id=str(second.pk), action="delete").exists()
+    assert AuditLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(EscalationStep),
+        object_id=str(second.pk),
+        action="delete",
+    ).exists()
 
 
 def test_a_portal_role_may_be_named(logged_in):

@@ -202,6 +202,7 @@ def test_the_availability_pdf_has_the_figures(client, operator, down_check):
     assert response.content.startswith(b"%PDF")
 
 
+@pytest.mark.postgres_only  # reads PostgreSQL's plan (SET LOCAL)
 def test_sparklines_read_a_bounded_number_of_rows_per_check(make_check):
     first, second, empty = (make_check(name=n, url="http://127.0.0.1:9/") for n in "abc")
     now = timezone.now()

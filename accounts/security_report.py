@@ -28,7 +28,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.backup import app_version
 from core.models import BackupRecord
 
-from .models import DirectoryGroup, RoleAssignment, User
+from .mfa.selectors import _sensitive_role_filters
+from .models import User
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 #: HSTS shorter than this (180 days) is a warning: browser preload lists ask for a year.
@@ -226,14 +227,10 @@ def _lockout() -> Finding:
 
 
 def _without_second_factor() -> int:
-    """Active people the policy requires a second factor of who have none confirmed."""
-    today = timezone.localdate()
-    valid = Q(valid_until__isnull=True) | Q(valid_until__gte=today)
-    needs = Q(
-        Exists(
-            RoleAssignment.objects.filter(valid, user_id=OuterRef("pk"), role__is_sensitive=True)
-        )
-    ) | Q(Exists(DirectoryGroup.objects.filter(members=OuterRef("pk"), roles__is_sensitive=True)))
+    """Active people the policy requires a second factor of who have none confirmed (the
+    policy's own filters, ``mfa.selectors``)."""
+    direct, via_group = _sensitive_role_filters()
+    needs = direct | via_group
     if settings.MFA_REQUIRED_FOR_ALL:
         needs = Q(pk__isnull=False)
     elif settings.MFA_REQUIRED_FOR_STAFF:

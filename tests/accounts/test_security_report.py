@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
 
@@ -18,6 +18,14 @@ from core.models import BackupRecord
 from .factories import RoleFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The findings' texts are read in English whatever language an earlier test left on."""
+    with translation.override("en"):
+        yield
+
 
 NOW = "2026-12-02 03:00:00+00:00"
 GOOD_KEY = "Qx7-" + "v3Lr9aZp0WmK2sTe8YbN4cHd6JgF1uIo5" * 2

@@ -850,6 +850,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "TrackedCaseProposalEnum": "meetings.choices.Proposal",
     }
 )
+# Processes a long PDF (the meeting book) is laid out in at once (core.pdf); 0: the cores, at
+# most 4.
+PDF_PROCESSES = env_int("PDF_PROCESSES", 0, minimum=0)
 # WeasyPrint (the meeting book's PDF) logs every rendering step at INFO.
 LOGGING["loggers"].setdefault("weasyprint", {"level": "WARNING"})
 LOGGING["loggers"].setdefault("fontTools", {"level": "WARNING"})

@@ -1,6 +1,8 @@
 """The meeting book (議事資料): agenda, every unit's material in order, and the cases still
 tracked, as a web view and a PDF (WeasyPrint, Noto Sans CJK TC, page numbers, a bookmark per
-part, per unit and per case).
+part, per unit and per case). The PDF's three parts (front and agenda, the units' reports, the
+carried cases) each begin on a new page, so they are laid out in parallel processes and joined,
+and the page numbers stamped afterwards (``core.pdf``).
 
 The web view keeps each case's whole history (progress notes and earlier decisions); the PDF
 prints each case's latest progress only and its decisions, which keeps a ten-year series'
@@ -26,8 +28,8 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 
+from core import pdf as core_pdf
 from core.services import audit_record
 
 from .. import selectors
@@ -39,9 +41,10 @@ BOOK_LANGUAGE = "zh-hant"
 BOOK_STEPS = 5
 #: Minutes a build may take (the task's time limit).
 BOOK_TIME_LIMIT = 15
-#: WeasyPrint's options: fonts subset to the glyphs used (a CJK font is ~20 MB whole), no
-#: image recompression (the book has no images), compressed streams.
-PDF_OPTIONS = {"full_fonts": False, "optimize_images": False, "uncompressed_pdf": False}
+#: The PDF's documents when laid out in parallel (``core.pdf``): the cover, agenda and
+#: reports, and the carried cases, each beginning on a new page and of about equal length.
+#: Each embeds its own subset of the CJK font, so there are no more of them than that.
+BOOK_DOCUMENTS = (("front", "reports"), ("cases",))
 
 
 def book_context(meeting: Meeting) -> dict:
@@ -68,14 +71,24 @@ def book_render(
         context = {**book_context(meeting), "version": version}
         tell(1)
         fragment = render_to_string("meetings/book/content.html", context)
-        printed = render_to_string("meetings/book/pdf_content.html", context)
-        document = render_to_string("meetings/book/pdf.html", {**context, "content": printed})
+        documents = [
+            render_to_string(
+                "meetings/book/pdf.html",
+                {
+                    **context,
+                    "content": render_to_string(
+                        "meetings/book/pdf_content.html", {**context, "parts": parts}
+                    ),
+                },
+            )
+            for parts in (BOOK_DOCUMENTS if core_pdf.default_processes() > 1 else [()])
+        ]
         tell(2)
-    rendered = HTML(string=document).render(**PDF_OPTIONS)
+    pdfs = core_pdf.render_parts(documents)
     tell(3)
-    pdf = rendered.write_pdf(**PDF_OPTIONS)
+    pdf, pages = core_pdf.join(pdfs)
     tell(4)
-    return fragment, pdf, len(rendered.pages)
+    return fragment, pdf, pages
 
 
 def _check(meeting: Meeting, actor) -> None:

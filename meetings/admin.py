@@ -232,4 +232,4 @@ class CalendarFeedAdmin(ReadOnlyAdmin):
     list_display = ["user", "created_at", "last_read_at"]
     search_fields = ["user__username"]
     list_select_related = ["user"]
-    exclude = ["token"]  # a credential: not shown
+    exclude = ["token_hash"]  # of a credential: not shown

@@ -6,6 +6,8 @@ Rules live in ``services`` (writes, each taking ``actor=``) and ``selectors`` (r
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.validators import validate_comma_separated_integer_list
 from django.db import models
@@ -645,15 +647,19 @@ class SearchEntry(models.Model):
 
 class CalendarFeed(models.Model):
     """A person's iCalendar subscription to the meetings they attend: a secret token in the
-    URL (read-only; a calendar program cannot log in). Resetting it gives a new URL and the old
+    URL (read-only; a calendar program cannot log in). Only the token's SHA-256 is stored, so
+    the address is shown once, when it is made; resetting it gives a new address and the old
     one stops working; deleting the row revokes the feed."""
 
     user = models.OneToOneField(
         USER, verbose_name=_("person"), related_name="meetings_calendar", on_delete=models.CASCADE
     )
-    token = models.CharField(_("token"), max_length=64, unique=True)
+    token_hash = models.CharField(_("token (SHA-256)"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     last_read_at = models.DateTimeField(_("last read at"), null=True, blank=True)
+
+    #: The token itself, known only in the request that made it (``services.calendar``).
+    token: str | None = None
 
     class Meta:
         verbose_name = _("calendar subscription")
@@ -663,4 +669,11 @@ class CalendarFeed(models.Model):
         return str(self.user)
 
     def get_absolute_url(self) -> str:
+        """The feed's address; only right after the token was made (else there is none)."""
+        if not self.token:
+            raise ValueError("the feed's token is only known when it is made")
         return reverse("meetings:calendar_feed", args=[self.token])
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

@@ -252,30 +252,36 @@ def meeting_ics(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def calendar_settings(request):
-    """The person's subscription URL: make, reset (a new URL) or revoke it."""
+    """The person's subscription: make it, reset it (a new address) or revoke it. Only the
+    token's hash is stored, so the address is shown on the answer that made it, not later."""
+    feed = None
     if request.method == "POST":
         action = request.POST.get("action")
+        if action == "revoke":
+            services.calendar_feed_revoke(actor=request.user)
+            messages.success(request, _("The calendar subscription was revoked."))
+            return redirect("meetings:calendar")
         if action == "reset":
-            services.calendar_feed_reset(actor=request.user)
+            feed = services.calendar_feed_reset(actor=request.user)
             messages.success(
                 request, _("A new subscription address was made; the old one no longer works.")
             )
-        elif action == "revoke":
-            services.calendar_feed_revoke(actor=request.user)
-            messages.success(request, _("The calendar subscription was revoked."))
         else:
-            services.calendar_feed_enable(actor=request.user)
-        return redirect("meetings:calendar")
-    feed = CalendarFeed.objects.filter(user=request.user).first()
-    return render(
+            feed = services.calendar_feed_enable(actor=request.user)
+    feed = feed or CalendarFeed.objects.filter(user=request.user).first()
+    response = render(
         request,
         "meetings/calendar.html",
         {
             "feed": feed,
-            "feed_url": request.build_absolute_uri(feed.get_absolute_url()) if feed else "",
+            "feed_url": (
+                request.build_absolute_uri(feed.get_absolute_url()) if feed and feed.token else ""
+            ),
             "meetings": selectors.attended_meetings(request.user)[:20],
         },
     )
+    response["Cache-Control"] = "no-store"  # the address is a credential
+    return response
 
 
 @login_not_required
@@ -286,7 +292,7 @@ def calendar_feed(request, token: str):
     404. Lists the meetings the person attends, with the pages' visibility."""
     feed = (
         CalendarFeed.objects.select_related("user")
-        .filter(token=token, user__is_active=True)
+        .filter(token_hash=CalendarFeed.hash_token(token), user__is_active=True)
         .first()
         if len(token) <= 64
         else None

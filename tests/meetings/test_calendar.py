@@ -2,6 +2,7 @@
 revocable token URL, read-only, the meetings they attend), checked by a strict RFC 5545 parse
 (the icalendar package is not a dependency of the project)."""
 
+import hashlib
 import re
 
 import pytest
@@ -139,21 +140,34 @@ def test_the_settings_page_makes_resets_and_revokes_the_address(client, owner, a
     page = reverse("meetings:calendar")
     with at(2026, 3, 2, 9, 0):
         assert 'value="enable"' in client.get(page).content.decode()
-        client.post(page, {"action": "enable"})
-        first = CalendarFeed.objects.get(user=owner).token
-        shown = client.get(page).content.decode()
-        assert first in shown and attended[0].title in shown
-        client.post(page, {"action": "reset"})
-        assert CalendarFeed.objects.get(user=owner).token != first
+        made = client.post(page, {"action": "enable"})
+        assert made.status_code == 200 and made["Cache-Control"] == "no-store"
+        url = re.search(r'id="calendar-url"[^>]*value="([^"]+)"', made.content.decode())[1]
+        assert client.get(url).status_code == 200 and attended[0].title in made.content.decode()
+        later = client.get(page).content.decode()  # shown once: only its hash is kept
+        assert url not in later and "calendar-url" not in later and 'value="reset"' in later
+        again = client.post(page, {"action": "enable"}).content.decode()  # a second click
+        assert "calendar-url" not in again and CalendarFeed.objects.filter(user=owner).count() == 1
+        reset = client.post(page, {"action": "reset"}).content.decode()
+        new_url = re.search(r'id="calendar-url"[^>]*value="([^"]+)"', reset)[1]
+        assert new_url != url and client.get(url).status_code == 404
+        assert client.get(new_url).status_code == 200
         client.post(page, {"action": "revoke"})
     assert not CalendarFeed.objects.filter(user=owner).exists()
+    assert client.get(new_url).status_code == 404
 
 
-def test_the_tokens_are_long_and_differ_per_person(owner, chair):
+def test_only_the_tokens_hash_is_stored_and_tokens_differ_per_person(owner, chair):
     a = services.calendar_feed_enable(actor=owner)
     b = services.calendar_feed_enable(actor=chair)
     assert a.token != b.token and len(a.token) >= 43
-    assert services.calendar_feed_enable(actor=owner).token == a.token
+    stored = CalendarFeed.objects.get(pk=a.pk)
+    assert stored.token is None
+    assert stored.token_hash == hashlib.sha256(a.token.encode()).hexdigest()
+    assert a.token not in str(CalendarFeed.objects.values().get(pk=a.pk))
+    assert services.calendar_feed_enable(actor=owner).token is None  # not known any more
+    with pytest.raises(ValueError):
+        stored.get_absolute_url()
 
 
 def test_the_meeting_invitation_parses_strictly(client, owner, attended):

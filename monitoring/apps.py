@@ -14,6 +14,7 @@ class MonitoringConfig(AppConfig):
         from . import signals
         from .models import (
             AlertTemplate,
+            ApplicationGroup,
             ContactRule,
             EscalationStep,
             MaintenanceWindow,
@@ -25,5 +26,6 @@ class MonitoringConfig(AppConfig):
         audit.register(OnCallShift)
         audit.register(MaintenanceWindow)
         audit.register(AlertTemplate)
+        audit.register(ApplicationGroup)
         task_success.connect(signals.beat_task_succeeded, weak=False)
         task_failure.connect(signals.beat_task_failed, weak=False)

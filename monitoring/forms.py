@@ -474,7 +474,26 @@ class AlertTemplateForm(forms.Form):
     FIELDS = tuple(next(iter(DEFAULT_TEXTS.values())))
 
 
-class WindowForm(OnceFormMixin, forms.Form):
+class DateTimePartsMixin:
+    """A moment typed as ``<prefix>_date`` and ``<prefix>_time`` (the portal's time zone)."""
+
+    def _combine(self, prefix: str) -> dt.datetime | None:
+        day = self.cleaned_data.get(f"{prefix}_date")
+        time = self.cleaned_data.get(f"{prefix}_time")
+        if day is None or time is None:
+            return None
+        return timezone.make_aware(dt.datetime.combine(day, time))
+
+    @staticmethod
+    def _parts(prefix: str, moment: dt.datetime) -> dict:
+        local = timezone.localtime(moment)
+        return {
+            f"{prefix}_date": local.date(),
+            f"{prefix}_time": local.time().replace(second=0, microsecond=0),
+        }
+
+
+class WindowForm(DateTimePartsMixin, OnceFormMixin, forms.Form):
     title = LineField(label=_("Title"), max_length=200)
     starts_date = forms.DateField(label=_("Start date"), widget=LocalDateInput)
     starts_time = forms.TimeField(label=_("Start time"), help_text=_("For example 14:00."))
@@ -517,13 +536,6 @@ class WindowForm(OnceFormMixin, forms.Form):
         if window is None:
             self.add_token()
 
-    def _combine(self, prefix: str) -> dt.datetime | None:
-        day = self.cleaned_data.get(f"{prefix}_date")
-        time = self.cleaned_data.get(f"{prefix}_time")
-        if day is None or time is None:
-            return None
-        return timezone.make_aware(dt.datetime.combine(day, time))
-
     def clean(self):
         data = super().clean()
         starts, ends = self._combine("starts"), self._combine("ends")
@@ -543,4 +555,117 @@ class WindowForm(OnceFormMixin, forms.Form):
             "repeat_until": data["repeat_until"],
             "groups": list(data["groups"]),
             "checks": list(data["checks"]),
+        }
+
+
+class ShiftForm(DateTimePartsMixin, OnceFormMixin, forms.Form):
+    """One on-call shift; ``people`` is ``selectors.people_choices``."""
+
+    rota = forms.SlugField(
+        label=_("Rota"),
+        max_length=50,
+        help_text=_(
+            "A short code of letters, digits and hyphens, for example network-night. "
+            "A contact rule's step names it."
+        ),
+    )
+    user = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    starts_date = forms.DateField(label=_("Start date"), widget=LocalDateInput)
+    starts_time = forms.TimeField(label=_("Start time"), help_text=_("For example 08:00."))
+    ends_date = forms.DateField(label=_("End date"), widget=LocalDateInput)
+    ends_time = forms.TimeField(label=_("End time"), help_text=_("For example 18:00."))
+
+    def __init__(self, *args, people, shift=None, **kwargs):
+        if shift is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "rota": shift.rota,
+                "user": shift.user_id,
+                **self._parts("starts", shift.starts_at),
+                **self._parts("ends", shift.ends_at),
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = people
+        if shift is None:
+            self.add_token()
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = self._combine("starts"), self._combine("ends")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_time", _("The end must be after the start."))
+        return data
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "rota": data["rota"],
+            "user": data["user"],
+            "starts_at": self._combine("starts"),
+            "ends_at": self._combine("ends"),
+        }
+
+
+class GroupForm(OnceFormMixin, forms.Form):
+    """One application group; ``units`` is ``selectors.group_unit_choices`` and ``rules``
+    ``selectors.contact_rule_choices``."""
+
+    code = forms.SlugField(
+        label=_("Code"),
+        max_length=50,
+        help_text=_("Letters, digits and hyphens; the address of the status page."),
+    )
+    name_zh = LineField(label=_("Name (Chinese)"), max_length=200)
+    name_en = LineField(label=_("Name (English)"), max_length=200, required=False)
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=None,
+        required=False,
+        empty_label=_("None (the portal's own: managers of every unit only)"),
+        help_text=_("The operators and managers of this unit see and change the group's checks."),
+    )
+    public = forms.BooleanField(
+        label=_("Public status page"), required=False, help_text=_("Shown without a login.")
+    )
+    order = forms.IntegerField(
+        label=_("Order"),
+        min_value=0,
+        max_value=32767,
+        initial=100,
+        help_text=_("Groups are listed by this number, then by code."),
+    )
+    contact_rules = forms.ModelMultipleChoiceField(
+        label=_("Contact rules"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=_("Used for the group's checks that have no contact rule of their own."),
+    )
+
+    def __init__(self, *args, units, rules, group=None, **kwargs):
+        if group is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "code": group.code,
+                "name_zh": group.name_zh,
+                "name_en": group.name_en,
+                "unit": group.unit_id,
+                "public": group.public,
+                "order": group.order,
+                "contact_rules": list(group.contact_rules.values_list("pk", flat=True)),
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["contact_rules"].queryset = rules
+        if group is None:
+            self.add_token()
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "code": data["code"],
+            "name_zh": data["name_zh"],
+            "name_en": data["name_en"],
+            "unit": data["unit"],
+            "public": data["public"],
+            "order": data["order"],
+            "contact_rules": list(data["contact_rules"]),
         }

@@ -86,6 +86,15 @@ class OnCallShift(models.Model):
     )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
+    creation_key = models.CharField(
+        _("creation key"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The creating form's one-time token: the same form sent twice makes one."),
+    )
 
     class Meta:
         verbose_name = _("on-call shift")
@@ -158,6 +167,15 @@ class ApplicationGroup(BilingualNameMixin, TimeStampedModel):
         ContactRule, verbose_name=_("contact rules"), blank=True, related_name="groups"
     )
     order = models.PositiveSmallIntegerField(_("order"), default=100)
+    creation_key = models.CharField(
+        _("creation key"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The creating form's one-time token: the same form sent twice makes one."),
+    )
 
     class Meta:
         verbose_name = _("application group")

@@ -33,6 +33,7 @@ from .models import (
     HourlyUptime,
     Incident,
     MaintenanceWindow,
+    OnCallShift,
 )
 from .roles import MANAGER, OPERATOR
 
@@ -151,6 +152,28 @@ def windows_visible_to(user) -> QuerySet[MaintenanceWindow]:
     if not is_manager(user):
         return MaintenanceWindow.objects.none()
     return MaintenanceWindow.objects.order_by("-starts_at", "pk")
+
+
+def groups_manageable_by(user) -> QuerySet[ApplicationGroup]:
+    """Application groups (list, create, change, delete pages): managers only."""
+    if not is_manager(user):
+        return ApplicationGroup.objects.none()
+    return ApplicationGroup.objects.order_by("order", "code")
+
+
+def group_unit_choices(group: ApplicationGroup | None = None) -> QuerySet[Organization]:
+    """Units a group may belong to: the active units, plus the group's current one."""
+    q = Q(is_active=True)
+    if group is not None and group.unit_id:
+        q |= Q(pk=group.unit_id)
+    return Organization.objects.filter(q).order_by("sort_order", "code")
+
+
+def shifts_visible_to(user) -> QuerySet[OnCallShift]:
+    """On-call shifts (the rota pages): managers only."""
+    if not is_manager(user):
+        return OnCallShift.objects.none()
+    return OnCallShift.objects.select_related("user").order_by("rota", "starts_at", "pk")
 
 
 def templates_visible_to(user) -> QuerySet[AlertTemplate]:

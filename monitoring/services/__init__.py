@@ -10,5 +10,6 @@
 - ``checks``: create, change, pause, resume and delete checks (``actor=`` checked);
 - ``rules``: contact rules with their steps, and the alert texts (managers);
 - ``windows``: maintenance windows (managers);
+- ``rotas``: on-call shifts (managers); ``groups``: application groups (managers);
 - ``rollup``: daily uptime and retention; ``selfwatch``: the portal's own checks.
 """

@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.forms import add_service_errors
 
 from .. import selectors
-from ..forms import AlertTemplateForm, ContactRuleForm, StepFormSet, step_initial
+from ..forms import AlertTemplateForm, ConfirmForm, ContactRuleForm, StepFormSet, step_initial
 from ..models import ContactRule
 from ..services import checks, rules
 from ..services.alerts import DEFAULT_TEXTS
@@ -109,6 +110,32 @@ def rule_create(request):
 def rule_edit(request, pk: int):
     _require_manager(request)
     return _rule_page(request, get_object_or_404(selectors.rules_visible_to(request.user), pk=pk))
+
+
+@require_http_methods(["GET", "POST"])
+def rule_delete(request, pk: int):
+    _require_manager(request)
+    rule = get_object_or_404(selectors.rules_visible_to(request.user), pk=pk)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        rules.contact_rule_delete(actor=request.user, rule=rule)
+        messages.success(request, _("The contact rule is deleted."))
+        return redirect("monitoring:rules")
+    return _page(
+        request,
+        "monitoring/confirm_delete.html",
+        {
+            "form": form,
+            "section": "rules",
+            "title": _("Delete the contact rule %(name)s") % {"name": rule.name},
+            "text": _(
+                "The rule and its steps are deleted; checks and groups that used it keep their "
+                "other rules, and open incidents stop escalating by it."
+            ),
+            "button": _("Delete the rule"),
+            "cancel_url": reverse("monitoring:rule-edit", args=[rule.pk]),
+        },
+    )
 
 
 @require_GET

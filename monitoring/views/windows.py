@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.forms import add_service_errors
 
 from .. import selectors
-from ..forms import WindowForm
+from ..forms import ConfirmForm, WindowForm
 from ..models import ApplicationGroup, MaintenanceWindow
 from ..services import checks, windows
 from .pages import _page
@@ -78,4 +79,29 @@ def window_edit(request, pk: int):
     _require_manager(request)
     return _window_page(
         request, get_object_or_404(selectors.windows_visible_to(request.user), pk=pk)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def window_delete(request, pk: int):
+    _require_manager(request)
+    window = get_object_or_404(selectors.windows_visible_to(request.user), pk=pk)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        windows.window_delete(actor=request.user, window=window)
+        messages.success(request, _("The maintenance window is deleted."))
+        return redirect("monitoring:windows")
+    return _page(
+        request,
+        "monitoring/confirm_delete.html",
+        {
+            "form": form,
+            "section": "windows",
+            "title": _("Delete the maintenance window %(title)s") % {"title": window.title},
+            "text": _(
+                "Checks it covers are watched and alert again during its times, from now on."
+            ),
+            "button": _("Delete the window"),
+            "cancel_url": reverse("monitoring:window-edit", args=[window.pk]),
+        },
     )

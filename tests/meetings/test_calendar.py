@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from core import ical as core_ical
 from meetings import ical, services
 from meetings.models import CalendarFeed
 
@@ -72,7 +73,7 @@ def unescape(value: str) -> str:
 
 def test_long_chinese_lines_are_folded_between_characters_and_text_is_escaped():
     title = "部務會報；第三次，" + "勞動基準法修正草案" * 8 + "\\結束\n第二行"
-    line = ical.fold(f"SUMMARY:{ical.text(title)}")
+    line = core_ical.fold(f"SUMMARY:{core_ical.text(title)}")
     assert all(len(part.encode()) <= 75 for part in line.split("\r\n"))
     body = ical.calendar(
         [
@@ -81,7 +82,7 @@ def test_long_chinese_lines_are_folded_between_characters_and_text_is_escaped():
                 "UID:x@h",
                 "DTSTAMP:20260301T010000Z",
                 "DTSTART:20260312T013000Z",
-                f"SUMMARY:{ical.text(title)}",
+                f"SUMMARY:{core_ical.text(title)}",
                 "END:VEVENT",
             ]
         ]

@@ -8,9 +8,10 @@
 2. **Probe**: HTTP/TCP/DNS checks together on one event loop (``probes.probe_all``, at most
    ``MONITORING_CONCURRENCY`` at once, each under its own timeout); portal parts and database
    thresholds in the worker's thread (they are few and use Django's connections).
-3. **Record** (``results_record``): the results in one ``bulk_create``; each check's counters,
-   next run and claim in one conditional update (``claim_token`` = ours); a change of state
-   through ``state.state_set`` (incident opened or resolved).
+3. **Record** (``results_record``): the results in one ``bulk_create``; the counters, next
+   run and claim of the whole batch in one ``UPDATE`` (``counters_record``: the rows still
+   claimed by our token, locked first); a change of state through ``state.state_set``
+   (incident opened or resolved).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from core.selectors import health_status
@@ -146,31 +147,67 @@ def results_record(
         check.failures = 0 if outcome.ok else check.failures + 1
         check.successes = check.successes + 1 if outcome.ok else 0
         check.last_message = outcome.message[:MESSAGE_LENGTH]
-        fields = {
-            "failures": check.failures,
-            "successes": check.successes,
-            "last_checked_at": now,
-            "last_ok": outcome.ok,
-            "last_response_ms": outcome.response_ms,
-            "last_message": check.last_message,
-            "next_run_at": now + timedelta(seconds=check.interval_seconds),
-            "claimed_until": None,
-            "claim_token": None,
-        }
+        check.last_response_ms = outcome.response_ms
+        check.last_ok = outcome.ok
         if outcome.tls_expires_at is not None:
-            fields["tls_expires_at"] = outcome.tls_expires_at
-        with transaction.atomic():
-            updated = Check.objects.filter(pk=check.pk, claim_token=token, enabled=True).update(
-                **fields
-            )
-            if not updated:
-                continue  # paused meanwhile, or the claim expired and was taken over
-            new = state.next_state(check, ok=outcome.ok, maintenance=check.pk in maintenance)
-            if state.state_set(
-                check=check, old=check.state, new=new, now=now, cause=check.last_message
-            ):
-                report.changed += 1
+            check.tls_expires_at = outcome.tls_expires_at
+    mine = counters_record(token=token, checks=checks, now=now)
+    for check, outcome in zip(checks, outcomes, strict=True):
+        if check.pk not in mine:
+            continue  # paused meanwhile, or the claim expired and was taken over
+        new = state.next_state(check, ok=outcome.ok, maintenance=check.pk in maintenance)
+        if state.state_set(
+            check=check, old=check.state, new=new, now=now, cause=check.last_message
+        ):
+            report.changed += 1
     return report
+
+
+def _per_check(checks: list[Check], field: str, output) -> Case | Value:
+    """``CASE id WHEN … THEN <the check's value> END`` for ``field``, or one ``Value`` when
+    every check has the same."""
+    values = {getattr(c, field) for c in checks}
+    if len(values) == 1:
+        return Value(values.pop(), output_field=output)
+    return Case(
+        *[When(pk=c.pk, then=Value(getattr(c, field), output_field=output)) for c in checks],
+        output_field=output,
+    )
+
+
+@transaction.atomic
+def counters_record(*, token: uuid.UUID, checks: list[Check], now: datetime) -> set[int]:
+    """Write the counters, last result, next run of ``checks`` and release their claim, in one
+    ``UPDATE`` for the whole batch (a ``CASE`` per field that differs between checks); only
+    the rows still claimed by ``token`` and enabled are written. Returns their ids.
+
+    The rows are locked first, in pk order (``SELECT … FOR UPDATE``), so the ids returned are
+    exactly the rows the ``UPDATE`` wrote: a check paused or taken over meanwhile is neither."""
+    mine = set(
+        Check.objects.select_for_update()
+        .filter(pk__in=[c.pk for c in checks], claim_token=token, enabled=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    rows = [c for c in checks if c.pk in mine]
+    if not rows:
+        return mine
+    for check in rows:
+        check.next_run_at = now + timedelta(seconds=check.interval_seconds)
+    field = Check._meta.get_field
+    Check.objects.filter(pk__in=mine).update(
+        failures=_per_check(rows, "failures", field("failures")),
+        successes=_per_check(rows, "successes", field("successes")),
+        last_ok=_per_check(rows, "last_ok", field("last_ok")),
+        last_response_ms=_per_check(rows, "last_response_ms", field("last_response_ms")),
+        last_message=_per_check(rows, "last_message", field("last_message")),
+        next_run_at=_per_check(rows, "next_run_at", field("next_run_at")),
+        tls_expires_at=_per_check(rows, "tls_expires_at", field("tls_expires_at")),
+        last_checked_at=now,
+        claimed_until=None,
+        claim_token=None,
+    )
+    return mine
 
 
 def run_due(*, now: datetime | None = None, limit: int = CLAIM_BATCH) -> RunReport:

@@ -2,6 +2,8 @@
 certificates, TCP, and one claim per check."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from monitoring.choices import CheckKind, CheckState, IncidentState
@@ -170,3 +172,59 @@ def test_a_paused_check_is_not_run(make_check, target):
     assert runner.run_due().claimed == 0
     check.refresh_from_db()
     assert check.state == CheckState.PAUSED
+
+
+def _check_writes(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith("UPDATE") and "monitoring_check" in q["sql"]
+    ]
+
+
+def test_recording_a_batch_releases_every_claim_in_one_update(make_check, target):
+    checks = [make_check(name=f"T{i}", url=target.url, interval_seconds=60 + i) for i in range(5)]
+    Check.objects.update(state=CheckState.UP, next_run_at=timezone.now())
+    target.mode = "ok"
+    now = timezone.now()
+    token, claimed = runner.checks_claim(now=now)
+    assert len(claimed) == 5
+    outcomes = runner.checks_probe(claimed)
+    with CaptureQueriesContext(connection) as queries:
+        report = runner.results_record(token=token, checks=claimed, outcomes=outcomes, now=now)
+    assert report.ok == 5 and report.changed == 0
+    assert len(_check_writes(queries)) == 1
+    for check in checks:
+        check.refresh_from_db()
+        assert (check.claim_token, check.claimed_until, check.last_ok) == (None, None, True)
+        assert check.successes == 1 and check.last_checked_at == now
+        assert (check.next_run_at - now).total_seconds() == check.interval_seconds
+
+
+def test_a_check_paused_while_it_ran_is_not_written(make_check, target):
+    running, paused = make_check(name="A", url=target.url), make_check(name="B", url=target.url)
+    token, claimed = runner.checks_claim(now=timezone.now())
+    outcomes = runner.checks_probe(claimed)
+    check_pause(actor=None, check=paused)
+    report = runner.results_record(
+        token=token, checks=claimed, outcomes=outcomes, now=timezone.now()
+    )
+    running.refresh_from_db()
+    paused.refresh_from_db()
+    assert report.changed == 1  # the running one: new -> up
+    assert running.state == CheckState.UP and running.claim_token is None
+    assert paused.state == CheckState.PAUSED and paused.last_checked_at is None
+
+
+def test_claiming_takes_the_same_queries_for_one_check_or_many(
+    make_check, target, django_assert_max_num_queries
+):
+    make_check(name="first", url=target.url)
+    with django_assert_max_num_queries(3):
+        runner.checks_claim(now=timezone.now())
+    Check.objects.update(claimed_until=None, claim_token=None)
+    for i in range(20):
+        make_check(name=f"more {i}", url=target.url)
+    with django_assert_max_num_queries(3):
+        _token, claimed = runner.checks_claim(now=timezone.now())
+    assert len(claimed) == 21

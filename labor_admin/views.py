@@ -8,7 +8,6 @@ import csv
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -32,6 +31,7 @@ from .forms import (
     service_renames,
 )
 from .models import CaseTransition
+from .pagination import CasePaginator
 from .services.imports import COMMON as IMPORT_COLUMNS
 
 PAGE_SIZE = 25
@@ -53,7 +53,7 @@ def _list(request, *, title: str, extra: dict, template="labor_admin/case_list.h
     form = CaseFilterForm(request.GET or None)
     filters = {**form.filters(), **extra}
     queryset = selectors.case_list(request.user, filters=filters)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CasePaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         template,

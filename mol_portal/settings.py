@@ -875,6 +875,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 # checked SSO client (labor_admin/README.md "Settings").
 LABOR_ADMIN_BOARD_REFRESH_SECONDS = env_int("LABOR_ADMIN_BOARD_REFRESH_SECONDS", 30, minimum=2)
 LABOR_ADMIN_API_AUTH_CACHE_SECONDS = env_int("LABOR_ADMIN_API_AUTH_CACHE_SECONDS", 30, minimum=0)
+# Case lists whose planner estimate is above this show "about N" and page by Previous/Next.
+LABOR_ADMIN_EXACT_COUNT_LIMIT = env_int("LABOR_ADMIN_EXACT_COUNT_LIMIT", 10_000, minimum=1)
 
 # --- monitoring ---
 # Service monitor (monitoring/README.md). Days raw check results and pings are kept before only

@@ -16,10 +16,10 @@ from core.files import file_response
 from core.forms import add_service_errors
 from documents import selectors as documents_selectors
 
-from . import grid as grid_module
-from . import ical, selectors, services
-from .forms import BookingForm, CancelForm, GridForm, RoomFilterForm
-from .models import Booking, Room
+from .. import grid as grid_module
+from .. import ical, selectors, services
+from ..forms import BookingForm, CancelForm, GridForm, RoomFilterForm
+from ..models import Booking, Room
 
 
 def _room_or_404(user, pk) -> Room:

@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from accounts import authz
 
-from .constants import ACTIVE_STATUSES
-from .models import Booking, Building, Equipment, Room
-from .roles import ROOM_MANAGER
+from ..constants import ACTIVE_STATUSES
+from ..models import Booking, Building, Equipment, Room
+from ..roles import ROOM_MANAGER
 
 
 def _active(user) -> bool:

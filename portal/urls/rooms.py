@@ -1,10 +1,8 @@
-"""Pages of the employee portal (/portal/, login required)."""
+"""Pages of the meeting-room booking service."""
 
 from django.urls import path
 
-from . import views
-
-app_name = "portal"
+from ..views import rooms as views
 
 urlpatterns = [
     path("rooms/", views.room_list, name="rooms"),

@@ -1,6 +1,5 @@
 """Models of the employee portal (員工入口網). Section 1, meeting-room booking: buildings,
-equipment, rooms, booking series and bookings. Leave, loans, supplies, IT repair, procurement
-and payslips will join them (this module becomes a package then).
+equipment, rooms, booking series and bookings.
 
 Rules live in ``services`` (writes, each taking ``actor=``) and ``selectors`` (reads); the
 models hold the data and the database constraints. No double booking is the database's job on
@@ -20,7 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import BilingualNameMixin, TimeStampedModel
 
-from .choices import BookingStatus, Frequency
+from ..choices import BookingStatus, Frequency
+
+__all__ = ["Booking", "BookingSeries", "Building", "Equipment", "Room", "RoomQuerySet"]
 
 USER = settings.AUTH_USER_MODEL
 

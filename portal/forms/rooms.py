@@ -18,9 +18,9 @@ from core.forms import StyledFormMixin
 from core.text import LineField, clean_line
 from core.widgets import LocalDateInput
 
-from .choices import Frequency, Weekday
-from .constants import MAX_ATTENDEES, MAX_OCCURRENCES, TITLE_MAX
-from .recurrence import Recurrence
+from ..choices import Frequency, Weekday
+from ..constants import MAX_ATTENDEES, MAX_OCCURRENCES, TITLE_MAX
+from ..recurrence import Recurrence
 
 VIEWS = [("day", _("Day")), ("week", _("Week"))]
 

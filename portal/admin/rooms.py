@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .models import Booking, BookingSeries, Building, Equipment, Room
+from .. import services
+from ..models import Booking, BookingSeries, Building, Equipment, Room
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

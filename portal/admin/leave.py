@@ -1,0 +1,1 @@
+"""leave in the Django admin."""

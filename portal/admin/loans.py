@@ -1,0 +1,1 @@
+"""loans in the Django admin."""

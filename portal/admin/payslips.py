@@ -1,0 +1,1 @@
+"""payslips in the Django admin."""

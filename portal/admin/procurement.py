@@ -1,0 +1,1 @@
+"""procurement in the Django admin."""

@@ -1,0 +1,1 @@
+"""supplies in the Django admin."""

@@ -1,0 +1,3 @@
+"""Equipment loans (資訊設備借用)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Payslips (薪資查詢)."""
+
+__all__: list[str] = []

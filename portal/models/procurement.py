@@ -1,0 +1,3 @@
+"""Procurement tender requests (採購招標申請)."""
+
+__all__: list[str] = []

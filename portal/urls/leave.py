@@ -1,0 +1,3 @@
+"""Pages of the portal's leave service."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the portal's payslips service."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the portal's procurement service."""
+
+urlpatterns: list = []

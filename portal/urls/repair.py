@@ -1,0 +1,3 @@
+"""Pages of the portal's repair service."""
+
+urlpatterns: list = []

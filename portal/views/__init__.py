@@ -1,0 +1,1 @@
+"""Pages of the employee portal, one module per service (``portal.urls`` routes to each)."""

@@ -1,11 +1,12 @@
 """Pages of the employee portal (/portal/, login required), one module per service."""
 
-from . import leave, loans, payslips, procurement, repair, rooms, supplies
+from . import leave, loans, mine, payslips, procurement, repair, rooms, supplies
 
 app_name = "portal"
 
 urlpatterns = [
     *rooms.urlpatterns,
+    *mine.urlpatterns,
     *leave.urlpatterns,
     *loans.urlpatterns,
     *supplies.urlpatterns,

@@ -1,0 +1,3 @@
+"""Pages of the portal's my requests and my approvals."""
+
+urlpatterns: list = []

@@ -1,20 +1,13 @@
 """The data migration from auth groups on sign-off steps to roles in units, both ways."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migration_support import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = ("documents", "0002_chains_on_any_object_templates_roles")
 AFTER = ("documents", "0004_drop_group_steps_targets_required")
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
 
 
 def test_group_steps_become_roles_held_in_the_members_unit_and_back():
@@ -69,4 +62,4 @@ def test_group_steps_become_roles_held_in_the_members_unit_and_back():
         .objects.filter(code__startswith="documents.group-")
         .exists()
     )
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()

@@ -4,21 +4,14 @@ already given to a calendar program keeps working and the token itself is no lon
 import hashlib
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+
+from tests.migration_support import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = ("meetings", "0006_calendar_feed")
 AFTER = ("meetings", "0007_calendar_feed_token_hash")
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
 
 
 def test_existing_tokens_are_hashed_and_their_addresses_keep_working(client):
@@ -32,6 +25,6 @@ def test_existing_tokens_are_hashed_and_their_addresses_keep_working(client):
     (stored,) = new.get_model("meetings", "CalendarFeed").objects.values()
     assert "token" not in stored
     assert stored["token_hash"] == hashlib.sha256(b"old-token-given-to-outlook").hexdigest()
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
     answer = client.get(reverse("meetings:calendar_feed", args=["old-token-given-to-outlook"]))
     assert answer.status_code == 200 and b"BEGIN:VCALENDAR" in answer.content

@@ -7,8 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
@@ -25,6 +23,7 @@ from petitions.services.retention import petition_anonymise
 from petitions.tasks import register_due
 from tests.core.test_outage import own_redis  # noqa: F401 - the fixture
 from tests.language_support import english
+from tests.migration_support import migrate, migrate_to_latest
 
 from .factories import CategoryFactory, PetitionFactory, county
 
@@ -279,13 +278,6 @@ BEFORE = ("petitions", "0008_submission_key")
 AFTER = ("petitions", "0009_outbound_mail_into_outbox")
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_outbound_mails_become_outbox_rows_and_back():
     old = migrate([BEFORE])
@@ -327,4 +319,4 @@ def test_outbound_mails_become_outbox_rows_and_back():
     restored = back.get_model("petitions", "OutboundMail").objects.get(message_id="<a@mol.gov.tw>")
     assert (restored.petition_id, restored.kind, restored.state) == (case.pk, "reply", "sent")
     assert not Delivery_.objects.filter(kind__startswith="petitions.").exists()
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()

@@ -421,52 +421,47 @@ def movement_accept(request, pk: int):
     return redirect(movement)
 
 
-@require_POST
-def movement_refuse(request, pk: int):
+def _movement_reasoned(request, pk: int, *, form_class, form_key, service, done):
+    """A step on a movement that takes a reason (refuse, withdraw): the service decides; a
+    rejected reason is shown back on the movement's page, a step already handled (a double
+    submit) is a message."""
     movement = selectors.movement_detail(user=request.user, pk=pk)
-    form = RefuseForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.movement_refuse(
-                movement=movement, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("You refused the transfer."))
-            return redirect(movement)
-    return render(
-        request,
-        "property/movement_detail.html",
-        _movement_context(request, movement, refuse_form=form),
-        status=400,
-    )
-
-
-@require_POST
-def movement_withdraw(request, pk: int):
-    """The requester takes back a movement awaiting approval (its chain is cancelled)."""
-    movement = selectors.movement_detail(user=request.user, pk=pk)
-    form = WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            services.movement_withdraw(
-                movement=movement, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except StepAlreadyHandled as exc:  # ended meanwhile (a double submit)
+            service(movement=movement, actor=request.user, reason=form.cleaned_data["reason"])
+        except StepAlreadyHandled as exc:
             messages.error(request, str(exc.message))
             return redirect(movement)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("You withdrew the movement; its items are free again."))
+            messages.success(request, done)
             return redirect(movement)
     return render(
         request,
         "property/movement_detail.html",
-        _movement_context(request, movement, withdraw_form=form),
+        _movement_context(request, movement, **{form_key: form}),
         status=400,
     )
+
+
+@require_POST
+def movement_refuse(request, pk: int):
+    return _movement_reasoned(
+        request, pk, form_class=RefuseForm, form_key="refuse_form",
+        service=services.movement_refuse, done=_("You refused the transfer."),
+    )  # fmt: skip
+
+
+@require_POST
+def movement_withdraw(request, pk: int):
+    """The requester takes back a movement awaiting approval (its chain is cancelled)."""
+    return _movement_reasoned(
+        request, pk, form_class=WithdrawForm, form_key="withdraw_form",
+        service=services.movement_withdraw,
+        done=_("You withdrew the movement; its items are free again."),
+    )  # fmt: skip
 
 
 @require_POST

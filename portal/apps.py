@@ -12,6 +12,7 @@ class PortalConfig(AppConfig):
 
         # The jobs register with Celery, the tiles with core.registry.
         from . import tasks, tiles  # noqa: F401
+        from .selectors import mine  # noqa: F401  (the room bookings' "My requests" provider)
         from .models import Booking, BookingSeries, Room
         from .services import booking_approved, booking_refused
 

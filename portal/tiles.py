@@ -17,3 +17,27 @@ tiles.register(
         order=30,
     )
 )
+
+tiles.register(
+    Tile(
+        key="portal-requests",
+        surface=Tile.INTRANET,
+        title=_("My requests"),
+        description=_("Everything you asked for through the portal, and where each one stands."),
+        url_name="portal:my_requests",
+        icon="list-check",
+        order=31,
+    )
+)
+
+tiles.register(
+    Tile(
+        key="portal-approvals",
+        surface=Tile.INTRANET,
+        title=_("My approvals"),
+        description=_("Every approval waiting for you, from every service, in one list."),
+        url_name="portal:my_approvals",
+        icon="check2-square",
+        order=32,
+    )
+)

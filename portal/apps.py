@@ -12,8 +12,8 @@ class PortalConfig(AppConfig):
 
         # The jobs register with Celery, the tiles with core.registry.
         from . import tasks, tiles  # noqa: F401
-        from .selectors import mine  # noqa: F401  (the room bookings' "My requests" provider)
         from .models import Booking, BookingSeries, Room
+        from .selectors import mine  # noqa: F401  (the room bookings' "My requests" provider)
         from .services import booking_approved, booking_refused
 
         # A restricted room's booking (or series) approved or refused by its room manager.

@@ -31,5 +31,5 @@ class ApprovalFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, kinds, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("All kinds"))] + [
-            (k.key, "%(label)s (%(count)d)" % {"label": k.label, "count": k.count}) for k in kinds
+            (k.key, f"{k.label} ({k.count})") for k in kinds
         ]

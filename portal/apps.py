@@ -12,13 +12,24 @@ class PortalConfig(AppConfig):
 
         # The jobs register with Celery, the tiles with core.registry.
         from . import tasks, tiles  # noqa: F401
-        from .models import Booking, BookingSeries, Room
+        from .models import Booking, BookingSeries, LeaveBalance, LeaveRequest, LeaveType, Room
         from .selectors import mine  # noqa: F401  (the room bookings' "My requests" provider)
         from .services import booking_approved, booking_refused
+        from .services import leave as leave_services
 
         # A restricted room's booking (or series) approved or refused by its room manager.
         for model in ("portal.Booking", "portal.BookingSeries"):
             signoff_hooks.register(model, completed=booking_approved, returned=booking_refused)
+        # A leave request approved, refused or withdrawn through its chain.
+        signoff_hooks.register(
+            "portal.LeaveRequest",
+            completed=leave_services.leave_approved,
+            returned=leave_services.leave_refused,
+            cancelled=leave_services.leave_chain_cancelled,
+        )
+        audit.register(LeaveType)
+        audit.register(LeaveBalance)
+        audit.register(LeaveRequest)
         audit.register(Room)
         audit.register(Booking, exclude=["reminded_at"])
         audit.register(BookingSeries)

@@ -25,3 +25,18 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, _("Friday")
     SATURDAY = 5, _("Saturday")
     SUNDAY = 6, _("Sunday")
+
+
+class LeaveUnit(models.TextChoices):
+    DAY = "day", _("Whole days")
+    HALF_DAY = "half_day", _("Half days")
+    HOUR = "hour", _("Hours")
+
+
+class LeaveStatus(models.TextChoices):
+    AWAITING_DEPUTY = "deputy", _("Waiting for the deputy")
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Not approved")
+    DEPUTY_DECLINED = "declined", _("Declined by the deputy")
+    CANCELLED = "cancelled", _("Cancelled")

@@ -18,3 +18,11 @@ SLOT_MINUTES = 30
 # Titles and notes.
 TITLE_MAX = 200
 MAX_ATTENDEES = 200
+
+# Leave: the working hours of a day (Asia/Taipei) — the morning and afternoon halves.
+LEAVE_DAY_HOURS = 8
+LEAVE_PERIODS = (((8, 30), (12, 30)), ((13, 30), (17, 30)))
+# A request spans at most this many calendar days; reasons at most this long.
+LEAVE_MAX_DAYS = 370
+LEAVE_REASON_MAX = 500
+LEAVE_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024

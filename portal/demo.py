@@ -19,7 +19,10 @@ from accounts.oidc.services import role_assign
 from core.models import Organization
 from core.registry import demo_loader
 
-from . import services
+from . import (
+    demo_leave,  # noqa: F401  (the leave loader)
+    services,
+)
 from .choices import Frequency
 from .models import Booking, Building, Equipment, Room
 from .recurrence import Recurrence

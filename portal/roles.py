@@ -6,6 +6,7 @@ role                   may
 portal.room_manager    manage the rooms whose managing unit the role covers: approve or refuse
                        bookings of their restricted rooms (when the room names no approver),
                        see and cancel every booking of those rooms
+portal.leave_officer   personnel (人事): see the leave requests of the units in scope
 =====================  =========================================================================
 
 Leave, loans, supplies, IT repair, procurement and payslips will add their roles here.
@@ -14,6 +15,7 @@ Leave, loans, supplies, IT repair, procurement and payslips will add their roles
 from accounts.roles import RoleSpec
 
 ROOM_MANAGER = "portal.room_manager"
+LEAVE_OFFICER = "portal.leave_officer"
 
 ROLES = [
     RoleSpec(
@@ -22,5 +24,11 @@ ROLES = [
         name_en="Meeting-room manager",
         description="Approves bookings of restricted meeting rooms of the units in scope and "
         "may cancel any booking of those rooms.",
+    ),
+    RoleSpec(
+        code=LEAVE_OFFICER,
+        name_zh="差假管理人",
+        name_en="Leave officer",
+        description="Personnel: sees the leave requests of the units in scope.",
     ),
 ]

@@ -41,3 +41,16 @@ tiles.register(
         order=32,
     )
 )
+
+tiles.register(
+    Tile(
+        key="portal-leave",
+        surface=Tile.INTRANET,
+        title=_("Leave"),
+        nav_title=_("Leave"),
+        description=_("Request leave, see your balances, answer as a deputy, see your team."),
+        url_name="portal:leave",
+        icon="calendar-check",
+        order=33,
+    )
+)

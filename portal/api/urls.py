@@ -4,7 +4,7 @@ from django.urls import path
 
 from core.api.views import API_ROOT_LINKS
 
-from . import views
+from . import leave, views
 
 if ("portal", "api-v1:portal-room-list") not in API_ROOT_LINKS:
     API_ROOT_LINKS.append(("portal", "api-v1:portal-room-list"))
@@ -17,4 +17,12 @@ urlpatterns = [
         name="portal-room-availability",
     ),
     path("portal/bookings/", views.BookingCreateView.as_view(), name="portal-booking-create"),
+    path(
+        "portal/leave/balances/", leave.LeaveBalanceListView.as_view(), name="portal-leave-balances"
+    ),
+    path(
+        "portal/leave/requests/",
+        leave.LeaveRequestCreateView.as_view(),
+        name="portal-leave-request-create",
+    ),
 ]

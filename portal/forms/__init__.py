@@ -1,3 +1,4 @@
 """Forms of the employee portal, one module per service."""
 
+from .leave import LeaveRequestForm, MonthForm  # noqa: F401
 from .rooms import AttendeesField, BookingForm, CancelForm, GridForm, RoomFilterForm  # noqa: F401

@@ -88,3 +88,13 @@ def decision_notify(*, bookings, approved: bool, comment: str = "") -> None:
 def reminder_notify(*, booking) -> None:
     people = [booking.organiser, *booking.attendees.all()]
     _send("reminder", recipients=people, booking=booking, context={})
+
+
+def leave_notify(code: str, *, request, recipients, context: dict | None = None) -> None:
+    """A leave notice (``templates/portal/notices/leave_<code>.*.txt``) about ``request``."""
+    people = [p for p in recipients if p is not None]
+    if not people:
+        return
+    kind = NoticeKind.TODO if code == "deputy_asked" else NoticeKind.INFORMATION
+    title, body = texts(f"leave_{code}", {"request": request, **(context or {})})
+    notify(recipients=people, kind=kind, obj=request, title=title, body=body, source="portal")

@@ -27,7 +27,7 @@ class LeaveRequestForm(StyledFormMixin, forms.Form):
     end_time = forms.TimeField(label=_("Until (time)"), initial="17:30")
     reason = LineField(label=_("Reason"), max_length=LEAVE_REASON_MAX)
     deputy = forms.ModelChoiceField(
-        label=_("Deputy (代理人)"),
+        label=_("Deputy"),
         queryset=None,
         help_text=_("A colleague of your unit; they are asked to accept."),
     )

@@ -34,6 +34,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core.locks import single_flight
@@ -58,9 +59,11 @@ from .notices import leave_notify
 LOCK_WAIT_SECONDS = 10
 ATTACHMENT_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
 UNIT_MESSAGES = {
-    "day": "This leave is taken in whole days: from 08:30 to 17:30 of working days.",
-    "half_day": "This leave is taken in half days: start and end at 08:30, 12:30, 13:30 or 17:30.",
-    "hour": "This leave is taken in whole hours.",
+    "day": gettext_lazy("This leave is taken in whole days: from 08:30 to 17:30 of working days."),
+    "half_day": gettext_lazy(
+        "This leave is taken in half days: start and end at 08:30, 12:30, 13:30 or 17:30."
+    ),
+    "hour": gettext_lazy("This leave is taken in whole hours."),
 }
 
 
@@ -102,7 +105,7 @@ def _check_span(leave_type: LeaveType, start, end) -> dict[dt.date, Decimal]:
         raise ValidationError({"start": [_("The span has no working hours.")]})
     problem = leave_time.unit_error(leave_type.unit, start, end, per_day)
     if problem:
-        raise ValidationError({"start": [_(UNIT_MESSAGES[problem])]})
+        raise ValidationError({"start": [str(UNIT_MESSAGES[problem])]})
     return per_day
 
 

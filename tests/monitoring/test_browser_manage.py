@@ -1,13 +1,23 @@
 """The monitoring edit pages in Chromium: axe-core (no serious or critical violation) at 360
-and 1280 px, one h1, no sideways scroll, for a manager who reaches every one of them; and an
-invalid contact rule with two steps comes back with everything typed and the field named."""
+and 1280 px, one h1, no sideways scroll, for a manager who reaches every one of them (checks,
+contact rules, alert texts, maintenance windows, on-call rotas, application groups, and the
+delete pages of each); and an invalid contact rule with two steps comes back with everything
+typed and the field named."""
+
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Role
 from monitoring.choices import CheckKind
-from monitoring.models import ApplicationGroup, ContactRule, EscalationStep, MaintenanceWindow
+from monitoring.models import (
+    ApplicationGroup,
+    ContactRule,
+    EscalationStep,
+    MaintenanceWindow,
+    OnCallShift,
+)
 from monitoring.roles import MANAGER
 from monitoring.services.checks import check_create
 from tests.accounts.factories import unit
@@ -22,7 +32,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def world(make_user, password, settings):
     """A manager (the second factor has its own browser tests), a group with an HTTP check
-    and a heartbeat, a contact rule with one step and a maintenance window."""
+    and a heartbeat, an empty group (deletable), a contact rule with one step, a maintenance
+    window and an on-call shift."""
     settings.MFA_REQUIRED_FOR_STAFF = False
     manager = make_user(username="mon-boss")
     grant(manager, MANAGER)
@@ -41,7 +52,17 @@ def world(make_user, password, settings):
         title="每週更新", starts_at=web.created_at, ends_at=web.created_at.replace(year=2100)
     )
     window.groups.set([group])
+    empty = ApplicationGroup.objects.create(code="spare", name_zh="備用系統", name_en="Spare")
+    shift = OnCallShift.objects.create(
+        rota="im-night",
+        user=manager,
+        starts_at=web.created_at - timedelta(hours=1),
+        ends_at=web.created_at + timedelta(hours=11),
+    )
     return {
+        "group": group,
+        "empty": empty,
+        "shift": shift,
         "manager": manager,
         "password": password,
         "web": web,
@@ -53,6 +74,7 @@ def world(make_user, password, settings):
 
 def test_the_edit_pages_are_accessible_at_360_and_1280(live_server, open_page, world):
     web, beat, rule, window = world["web"], world["beat"], world["rule"], world["window"]
+    group, empty, shift = world["group"], world["empty"], world["shift"]
     urls = [
         "/monitoring/",
         "/monitoring/checks/new/",
@@ -62,11 +84,22 @@ def test_the_edit_pages_are_accessible_at_360_and_1280(live_server, open_page, w
         "/monitoring/rules/",
         "/monitoring/rules/new/",
         f"/monitoring/rules/{rule.pk}/",
+        f"/monitoring/rules/{rule.pk}/delete/",
         "/monitoring/alert-texts/",
         "/monitoring/alert-texts/down/",
         "/monitoring/maintenance/",
         "/monitoring/maintenance/new/",
         f"/monitoring/maintenance/{window.pk}/",
+        f"/monitoring/maintenance/{window.pk}/delete/",
+        "/monitoring/rotas/",
+        "/monitoring/rotas/new/",
+        f"/monitoring/rotas/{shift.pk}/",
+        f"/monitoring/rotas/{shift.pk}/delete/",
+        "/monitoring/groups/",
+        "/monitoring/groups/new/",
+        f"/monitoring/groups/{group.pk}/",
+        f"/monitoring/groups/{group.pk}/delete/",
+        f"/monitoring/groups/{empty.pk}/delete/",
     ]
     problems = []
     for viewport in (DESKTOP, PHONE):
@@ -86,6 +119,22 @@ def test_the_edit_pages_are_accessible_at_360_and_1280(live_server, open_page, w
                     check(*args)
                 except AssertionError as failure:
                     problems.append(str(failure))
+        # A group that still has checks is refused: the page comes back with the reason.
+        page.goto(f"{live_server.url}/monitoring/groups/{group.pk}/delete/")
+        with page.expect_navigation() as refused:
+            page.locator("main form button.btn-danger").click()
+        label = f"refused group delete at {viewport['width']}px"
+        assert refused.value.status == 400, label
+        expect(page.locator(".error-summary")).to_be_visible()
+        for check, args in (
+            (check_axe, (page, label)),
+            (check_no_horizontal_overflow, (page, viewport, label)),
+        ):
+            try:
+                check(*args)
+            except AssertionError as failure:
+                problems.append(str(failure))
+    assert ApplicationGroup.objects.filter(pk=group.pk).exists()
     assert problems == [], "\n".join(problems)
 
 

@@ -20,6 +20,24 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class CreationKeyMixin(models.Model):
+    """A ``creation_key``: the creating form's one-time token (e.g. monitoring's ``OnceFormMixin``),
+    unique, so the same form sent twice makes one object. Null for objects made otherwise."""
+
+    creation_key = models.CharField(
+        _("creation key"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The creating form's one-time token: the same form sent twice makes one."),
+    )
+
+    class Meta:
+        abstract = True
+
+
 class BilingualNameMixin(models.Model):
     """Names are stored in Chinese with the English name beside them; ``.name`` (and ``str()``)
     is the English name in English when it is set, else the Chinese one (``core.i18n``).

@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BilingualNameMixin, TimeStampedModel
+from core.models import BilingualNameMixin, CreationKeyMixin, TimeStampedModel
 
 from .choices import (
     ACTIVE_KINDS,
@@ -47,7 +47,7 @@ from .choices import (
 from .schedules import cron_validate
 
 
-class ContactRule(TimeStampedModel):
+class ContactRule(CreationKeyMixin, TimeStampedModel):
     """Ordered escalation steps, repeated up to ``repeat`` more times while nobody
     acknowledges. ``hours`` picks the rule by the time an incident opens."""
 
@@ -57,15 +57,6 @@ class ContactRule(TimeStampedModel):
     )
     repeat = models.PositiveSmallIntegerField(
         _("repeats"), default=0, help_text=_("How many more times the steps run unacknowledged.")
-    )
-    creation_key = models.CharField(
-        _("creation key"),
-        max_length=64,
-        unique=True,
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_("The creating form's one-time token: the same form sent twice makes one."),
     )
 
     class Meta:
@@ -77,7 +68,7 @@ class ContactRule(TimeStampedModel):
         return self.name
 
 
-class OnCallShift(models.Model):
+class OnCallShift(CreationKeyMixin, models.Model):
     """One person on call from ``starts_at`` to ``ends_at`` in the rota ``rota``."""
 
     rota = models.SlugField(_("rota"), max_length=50)
@@ -86,15 +77,6 @@ class OnCallShift(models.Model):
     )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
-    creation_key = models.CharField(
-        _("creation key"),
-        max_length=64,
-        unique=True,
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_("The creating form's one-time token: the same form sent twice makes one."),
-    )
 
     class Meta:
         verbose_name = _("on-call shift")
@@ -150,7 +132,7 @@ class EscalationStep(models.Model):
         return f"{self.rule} #{self.order}"
 
 
-class ApplicationGroup(BilingualNameMixin, TimeStampedModel):
+class ApplicationGroup(CreationKeyMixin, BilingualNameMixin, TimeStampedModel):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     unit = models.ForeignKey(
         "core.Organization",
@@ -167,15 +149,6 @@ class ApplicationGroup(BilingualNameMixin, TimeStampedModel):
         ContactRule, verbose_name=_("contact rules"), blank=True, related_name="groups"
     )
     order = models.PositiveSmallIntegerField(_("order"), default=100)
-    creation_key = models.CharField(
-        _("creation key"),
-        max_length=64,
-        unique=True,
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_("The creating form's one-time token: the same form sent twice makes one."),
-    )
 
     class Meta:
         verbose_name = _("application group")
@@ -193,7 +166,7 @@ class CheckQuerySet(models.QuerySet):
         )
 
 
-class Check(TimeStampedModel):
+class Check(CreationKeyMixin, TimeStampedModel):
     uuid = models.UUIDField(_("ping key"), default=uuid.uuid4, unique=True, editable=False)
     slug = models.CharField(_("slug"), max_length=120, unique=True, null=True, blank=True)
     name = models.CharField(_("name"), max_length=200)
@@ -282,15 +255,6 @@ class Check(TimeStampedModel):
     period_started_at = models.DateTimeField(_("period started"), null=True, blank=True)
     pings_in_period = models.PositiveIntegerField(_("pings in this period"), default=0)
     tls_expires_at = models.DateTimeField(_("certificate expires"), null=True, blank=True)
-    creation_key = models.CharField(
-        _("creation key"),
-        max_length=64,
-        unique=True,
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_("The creating form's one-time token: the same form sent twice makes one."),
-    )
 
     objects = CheckQuerySet.as_manager()
 
@@ -559,7 +523,7 @@ class AlertSent(models.Model):
         return f"{self.incident_id} {self.kind} {self.round}.{self.step_order}"
 
 
-class MaintenanceWindow(TimeStampedModel):
+class MaintenanceWindow(CreationKeyMixin, TimeStampedModel):
     title = models.CharField(_("title"), max_length=200)
     groups = models.ManyToManyField(
         ApplicationGroup, verbose_name=_("application groups"), blank=True, related_name="+"
@@ -573,15 +537,6 @@ class MaintenanceWindow(TimeStampedModel):
         _("repeats"), max_length=10, choices=Repeat.choices, default=Repeat.NONE
     )
     repeat_until = models.DateField(_("repeats until"), null=True, blank=True)
-    creation_key = models.CharField(
-        _("creation key"),
-        max_length=64,
-        unique=True,
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_("The creating form's one-time token: the same form sent twice makes one."),
-    )
 
     class Meta:
         verbose_name = _("maintenance window")

@@ -5,7 +5,7 @@ gets 403. An invalid form answers 400 with every row as typed."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -19,19 +19,15 @@ from ..forms import AlertTemplateForm, ConfirmForm, ContactRuleForm, StepFormSet
 from ..models import ContactRule
 from ..services import checks, rules
 from ..services.alerts import DEFAULT_TEXTS
+from .managed import require_manager
 from .pages import _page
 
 STEPS_PREFIX = "steps"
 
 
-def _require_manager(request):
-    if not selectors.is_manager(request.user):
-        raise PermissionDenied
-
-
 @require_GET
 def rule_list(request):
-    _require_manager(request)
+    require_manager(request)
     found = selectors.rules_visible_to(request.user).prefetch_related("steps", "groups")
     return _page(request, "monitoring/rule_list.html", {"rules": found})
 
@@ -59,7 +55,7 @@ def _put_step_errors(form, formset, exc: ValidationError) -> None:
 
 
 def _rule_page(request, rule: ContactRule | None):
-    _require_manager(request)
+    require_manager(request)
     posted = request.POST if request.method == "POST" else None
     form = ContactRuleForm(
         posted,
@@ -108,13 +104,13 @@ def rule_create(request):
 
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, pk: int):
-    _require_manager(request)
+    require_manager(request)
     return _rule_page(request, get_object_or_404(selectors.rules_visible_to(request.user), pk=pk))
 
 
 @require_http_methods(["GET", "POST"])
 def rule_delete(request, pk: int):
-    _require_manager(request)
+    require_manager(request)
     rule = get_object_or_404(selectors.rules_visible_to(request.user), pk=pk)
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -140,7 +136,7 @@ def rule_delete(request, pk: int):
 
 @require_GET
 def template_list(request):
-    _require_manager(request)
+    require_manager(request)
     stored = {t.code: t for t in selectors.templates_visible_to(request.user)}
     return _page(
         request,
@@ -151,7 +147,7 @@ def template_list(request):
 
 @require_http_methods(["GET", "POST"])
 def template_edit(request, code: str):
-    _require_manager(request)
+    require_manager(request)
     if code not in DEFAULT_TEXTS:
         raise Http404
     stored = selectors.templates_visible_to(request.user).filter(code=code).first()

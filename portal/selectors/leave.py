@@ -13,12 +13,15 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import authz
 from accounts.models import UnitOfficer, User
 
 from ..choices import LeaveStatus
 from ..models import LeaveBalance, LeaveRequest, LeaveType
+from ..requests import RequestItem, RequestProvider, request_providers
 from ..roles import LEAVE_OFFICER
 
 HOLDING = (LeaveStatus.AWAITING_DEPUTY, LeaveStatus.PENDING, LeaveStatus.APPROVED)
@@ -112,3 +115,54 @@ def may_cancel(user, request: LeaveRequest) -> bool:
         and request.holds_balance
         and request.start > timezone.now()
     )
+
+
+# --- "My requests" (portal.requests) ---------------------------------------------------------
+
+OPEN = (LeaveStatus.AWAITING_DEPUTY, LeaveStatus.PENDING)
+
+
+def _mine(user, *, open_only: bool) -> QuerySet[LeaveRequest]:
+    if not _signed_in(user):
+        return LeaveRequest.objects.none()
+    rows = LeaveRequest.objects.filter(user_id=user.pk)
+    if open_only:
+        rows = rows.filter(status__in=OPEN)
+    return rows
+
+
+def leave_request_items(user, *, limit: int, open_only: bool = False) -> list[RequestItem]:
+    """The leave ``user`` asked for, newest first (one query)."""
+    kind = str(_("Leave"))
+    rows = _mine(user, open_only=open_only).select_related("leave_type")
+    return [
+        RequestItem(
+            kind=kind,
+            title=leave.leave_type.name,
+            number=leave.number,
+            state=leave.get_status_display(),
+            date=leave.created_at,
+            url=leave.get_absolute_url(),
+            is_open=leave.status in OPEN,
+            detail="{} – {}".format(
+                timezone.localtime(leave.start).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(leave.end).strftime("%Y-%m-%d %H:%M"),
+            ),
+        )
+        for leave in rows.order_by("-created_at", "-id")[:limit]
+    ]
+
+
+def leave_request_count(user, *, open_only: bool = False) -> int:
+    return _mine(user, open_only=open_only).count()
+
+
+request_providers.register(
+    RequestProvider(
+        key="leave",
+        label=gettext_lazy("Leave"),
+        items=leave_request_items,
+        count=leave_request_count,
+        order=20,
+    )
+)

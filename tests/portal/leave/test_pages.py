@@ -194,3 +194,12 @@ def test_every_leave_model_is_in_the_admin_and_requests_are_read_only(client, su
     for name in ("leavetype", "leavebalance", "leaverequest"):
         assert client.get(reverse(f"admin:portal_{name}_changelist")).status_code == 200
     assert client.get(reverse("admin:portal_leaverequest_add")).status_code == 403
+
+
+def test_my_requests_lists_my_leave_and_not_a_colleagues(client, leave, owner, colleague):
+    client.force_login(owner)
+    answer = client.get(reverse("portal:my_requests"))
+    assert answer.status_code == 200
+    assert leave.number in answer.content.decode()
+    client.force_login(colleague)
+    assert leave.number not in client.get(reverse("portal:my_requests")).content.decode()

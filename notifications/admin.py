@@ -13,6 +13,7 @@ from .models import (
     ApiClient,
     ApiMessage,
     Delivery,
+    DeliveryAttachment,
     DeliveryAttempt,
     FeedToken,
     MessageTemplate,
@@ -71,6 +72,19 @@ class DeliveryAttemptInline(admin.TabularInline):
         return False
 
 
+class DeliveryAttachmentInline(admin.TabularInline):
+    """The files of a mail: names and sizes only (the file itself is not served here)."""
+
+    model = DeliveryAttachment
+    extra = 0
+    can_delete = False
+    fields = ["filename", "content_type", "size"]
+    readonly_fields = ["filename", "content_type", "size"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
     """The delivery log. "Send again" puts failed or bounced rows back in the queue (same
@@ -80,11 +94,12 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_filter = ["channel", "state", "kind"]
     search_fields = ["to", "message_id", "provider_id", "subject", "kind"]
     date_hierarchy = "created_at"
-    inlines = [DeliveryAttemptInline]
+    inlines = [DeliveryAttachmentInline, DeliveryAttemptInline]
     raw_id_fields = ["notice", "fallback_of"]
     actions = ["send_again"]
     readonly_fields = [
         "message_id",
+        "has_attachments",
         "state",
         "attempts",
         "claim_token",

@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -167,6 +169,11 @@ class Delivery(models.Model):
         default=False,
         help_text=_("The text carries a secret: it is erased once the message is sent."),
     )
+    has_attachments = models.BooleanField(
+        _("has attachments"),
+        default=False,
+        help_text=_("Files go with the e-mail (DeliveryAttachment rows)."),
+    )
     message_id = models.CharField(_("message ID"), max_length=255, unique=True)
     state = models.CharField(
         _("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
@@ -210,6 +217,33 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.kind} → {self.to}"
+
+
+def _attachment_path(instance, filename: str) -> str:
+    # A random name: the file's own name is kept on the row, never in the storage path.
+    return f"notifications/attachments/{uuid.uuid4().hex}"
+
+
+class DeliveryAttachment(models.Model):
+    """A file that goes with an e-mail delivery, kept through Django's storage for every
+    resend; its file is deleted with the delivery by retention (``notices_purge``) and by
+    ``deliveries_erase``."""
+
+    delivery = models.ForeignKey(
+        Delivery, verbose_name=_("delivery"), related_name="attachments", on_delete=models.CASCADE
+    )
+    filename = models.CharField(_("file name"), max_length=150)
+    content_type = models.CharField(_("content type"), max_length=100)
+    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+
+    class Meta:
+        verbose_name = _("delivery attachment")
+        verbose_name_plural = _("delivery attachments")
+        ordering = ["delivery_id", "id"]
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class DeliveryAttempt(models.Model):

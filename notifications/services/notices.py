@@ -31,6 +31,7 @@ from .outbox import (
 )
 from .preferences import channels_for, hold_until, preferences_for
 from .rendering import Rendered, template_render, text_to_html
+from .retention import attachments_delete
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -350,8 +351,8 @@ def notices_purge(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     notice_cut = now - timedelta(days=settings.NOTIFICATIONS_RETENTION_DAYS)
     delivery_cut = now - timedelta(days=settings.NOTIFICATIONS_DELIVERY_RETENTION_DAYS)
-    notices, _detail = Notice.objects.filter(created_at__lt=notice_cut).delete()
-    deliveries, _detail = Delivery.objects.filter(
+    old_notices = Notice.objects.filter(created_at__lt=notice_cut)
+    finished = Delivery.objects.filter(
         notice__isnull=True,
         created_at__lt=delivery_cut,
         state__in=[
@@ -361,7 +362,11 @@ def notices_purge(*, now: datetime | None = None) -> dict:
             DeliveryState.BOUNCED,
             DeliveryState.CANCELLED,
         ],
-    ).delete()
+    )
+    attachments_delete(deliveries=Delivery.objects.filter(notice__in=old_notices))
+    attachments_delete(deliveries=finished)
+    notices, _detail = old_notices.delete()
+    deliveries, _detail = finished.delete()
     messages, _detail = ApiMessage.objects.filter(created_at__lt=notice_cut).delete()
     return {"notices": notices, "deliveries": deliveries, "api_messages": messages}
 

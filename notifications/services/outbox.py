@@ -69,6 +69,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import (
@@ -79,7 +80,7 @@ from django.core.mail.message import (
 from django.core.validators import validate_email
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, prefetch_related_objects
 from django.utils import timezone
 
 from core import ratelimit
@@ -87,7 +88,7 @@ from core import ratelimit
 from .. import sms
 from ..choices import AttemptOutcome, Channel, DeliveryState
 from ..constants import RELAY_CHUNK, RELAY_QUEUED_KEY, RELAY_QUEUED_SECONDS, TASK_DELIVER
-from ..models import Delivery, DeliveryAttempt
+from ..models import Delivery, DeliveryAttachment, DeliveryAttempt
 from .rendering import text_to_html
 
 logger = logging.getLogger("notifications.outbox")
@@ -242,6 +243,7 @@ def outbox_email(
     sensitive: bool = False,
     due_at: datetime | None = None,
     enqueue: bool = True,
+    attachments: list[tuple[str, bytes, str]] | None = None,
 ) -> Delivery:
     """Record one e-mail to ``to`` (a person or any address, e.g. a citizen) and relay it
     after commit.
@@ -252,7 +254,10 @@ def outbox_email(
     ``Auto-Submitted`` and ``Message-ID`` are set by the outbox. ``source`` is any model
     instance the mail is about (kept as a generic link: ``deliveries_for(source)``).
     ``sensitive`` rows lose their text and HTML once sent (confirmation links, codes).
-    ``due_at`` holds the mail until then. Raises ``ValidationError`` for a bad address.
+    ``due_at`` holds the mail until then. ``attachments`` are ``(file name, bytes, content
+    type)``, stored through Django's storage (``DeliveryAttachment``) and sent with every
+    try; a mail with attachments is built by Django's ``EmailMessage`` (not the direct SMTP
+    writer). Raises ``ValidationError`` for a bad address.
     Must be called inside ``transaction.atomic`` when the mail belongs to a change.
     """
     try:
@@ -269,12 +274,20 @@ def outbox_email(
         reply_to=reply_to,
         headers=dict(headers or {}),
         sensitive=sensitive,
+        has_attachments=bool(attachments),
         message_id=message_id or new_message_id(),
         due_at=due_at or timezone.now(),
         notice=notice,
         **_source_fields(source),
     )
     delivery.save()
+    for filename, content, content_type in attachments or ():
+        name = " ".join(str(filename).split())[:150] or "attachment"
+        attachment = DeliveryAttachment(
+            delivery=delivery, filename=name, content_type=content_type, size=len(content)
+        )
+        attachment.file.save(name, ContentFile(content), save=False)
+        attachment.save()
     if enqueue:
         deliveries_enqueue_on_commit([delivery.pk])
     return delivery
@@ -392,6 +405,9 @@ def _claim_chunk(*, ids: list[int] | None = None, limit: int = RELAY_CHUNK):
             pk__in=picked, claim_token=token, state=DeliveryState.SENDING
         ).order_by("due_at", "pk")
     )
+    with_files = [row for row in rows if row.has_attachments]
+    if with_files:
+        prefetch_related_objects(with_files, "attachments")
     return rows, token
 
 
@@ -441,6 +457,11 @@ def _email_message(delivery: Delivery) -> EmailMultiAlternatives:
         headers=_extra_headers(delivery),
     )
     message.attach_alternative(delivery.html or text_to_html(delivery.text), "text/html")
+    if delivery.has_attachments:
+        # Prefetched by the claim: the sending thread never queries the database.
+        for attachment in delivery.attachments.all():
+            with attachment.file.open("rb") as f:
+                message.attach(attachment.filename, f.read(), attachment.content_type)
     return message
 
 
@@ -605,7 +626,11 @@ def _send_email(delivery: Delivery) -> str:
     built = None
     for attempt in (1, 2):
         connection = _smtp_connection()
-        direct = type(connection) is SmtpBackend and connection.connection is not None
+        direct = (
+            type(connection) is SmtpBackend
+            and connection.connection is not None
+            and not delivery.has_attachments
+        )
         if direct and built is None:
             try:
                 built = email_bytes(delivery)

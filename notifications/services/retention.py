@@ -1,11 +1,22 @@
-"""Erasing what the outbox kept about something that is being anonymised."""
+"""Erasing what the outbox kept about something that is being anonymised, and the files of
+deliveries that retention deletes."""
 
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 
 from ..choices import DeliveryState
-from ..models import Delivery
+from ..models import Delivery, DeliveryAttachment
+
+
+def attachments_delete(*, deliveries) -> int:
+    """Delete the attachments (rows and stored files) of the ``deliveries`` queryset; called
+    before the deliveries themselves are deleted or erased. Returns the files deleted."""
+    rows = list(DeliveryAttachment.objects.filter(delivery__in=deliveries))
+    for attachment in rows:
+        attachment.file.delete(save=False)
+    DeliveryAttachment.objects.filter(pk__in=[a.pk for a in rows]).delete()
+    return len(rows)
 
 
 def deliveries_erase(*, source) -> int:
@@ -18,4 +29,6 @@ def deliveries_erase(*, source) -> int:
         source_id=str(source.pk),
     )
     rows.filter(state=DeliveryState.PENDING).update(state=DeliveryState.CANCELLED)
+    attachments_delete(deliveries=rows)
+    rows.filter(has_attachments=True).update(has_attachments=False)
     return rows.update(to="", text="", html="", subject="", reply_to="", fallback_email="")

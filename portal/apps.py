@@ -12,7 +12,16 @@ class PortalConfig(AppConfig):
 
         # The jobs register with Celery, the tiles with core.registry.
         from . import tasks, tiles  # noqa: F401
-        from .models import Booking, BookingSeries, LeaveBalance, LeaveRequest, LeaveType, Room
+        from .models import (
+            Booking,
+            BookingSeries,
+            LeaveBalance,
+            LeaveRequest,
+            LeaveType,
+            PayrollImport,
+            Payslip,
+            Room,
+        )
         from .selectors import mine  # noqa: F401  (the room bookings' "My requests" provider)
         from .services import booking_approved, booking_refused
         from .services import leave as leave_services
@@ -33,3 +42,5 @@ class PortalConfig(AppConfig):
         audit.register(Room)
         audit.register(Booking, exclude=["reminded_at"])
         audit.register(BookingSeries)
+        audit.register(PayrollImport)
+        audit.register(Payslip, exclude=["earnings", "deductions", "net"])

@@ -21,6 +21,7 @@ from core.registry import demo_loader
 
 from . import (
     demo_leave,  # noqa: F401  (the leave loader)
+    demo_payslips,  # noqa: F401  (the payslips loader)
     services,
 )
 from .choices import Frequency

@@ -7,6 +7,9 @@ portal.room_manager    manage the rooms whose managing unit the role covers: app
                        bookings of their restricted rooms (when the room names no approver),
                        see and cancel every booking of those rooms
 portal.leave_officer   personnel (人事): see the leave requests of the units in scope
+portal.payroll_officer import the monthly payroll file (payslips of every person); held
+                       anywhere, since payroll is ministry-wide. Reading a slip stays its
+                       person's alone, officers included
 =====================  =========================================================================
 
 Leave, loans, supplies, IT repair, procurement and payslips will add their roles here.
@@ -16,6 +19,7 @@ from accounts.roles import RoleSpec
 
 ROOM_MANAGER = "portal.room_manager"
 LEAVE_OFFICER = "portal.leave_officer"
+PAYROLL_OFFICER = "portal.payroll_officer"
 
 ROLES = [
     RoleSpec(
@@ -30,5 +34,11 @@ ROLES = [
         name_zh="差假管理人",
         name_en="Leave officer",
         description="Personnel: sees the leave requests of the units in scope.",
+    ),
+    RoleSpec(
+        code=PAYROLL_OFFICER,
+        name_zh="薪資承辦人",
+        name_en="Payroll officer",
+        description="Imports the monthly payroll file into the employee portal's payslips.",
     ),
 ]

@@ -4,7 +4,7 @@ from django.urls import path
 
 from core.api.views import API_ROOT_LINKS
 
-from . import leave, views
+from . import leave, payslips, views
 
 if ("portal", "api-v1:portal-room-list") not in API_ROOT_LINKS:
     API_ROOT_LINKS.append(("portal", "api-v1:portal-room-list"))
@@ -25,4 +25,5 @@ urlpatterns = [
         leave.LeaveRequestCreateView.as_view(),
         name="portal-leave-request-create",
     ),
+    path("portal/payslips/", payslips.PayslipListView.as_view(), name="portal-payslip-list"),
 ]

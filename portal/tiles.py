@@ -54,3 +54,15 @@ tiles.register(
         order=33,
     )
 )
+
+tiles.register(
+    Tile(
+        key="portal-payslips",
+        surface=Tile.INTRANET,
+        title=_("My payslips"),
+        description=_("Your monthly payslips: read them, download the PDF, mail it encrypted."),
+        url_name="portal:payslips",
+        icon="wallet2",
+        order=34,
+    )
+)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from monitoring.choices import CheckKind, CheckState
-from monitoring.models import Check, CheckResult, DailyUptime, Incident
+from monitoring.models import Check, CheckResult, DailyUptime, Incident, MaintenanceWindow
 from monitoring.selectors import SPARKLINE_SQL, sparklines
 from monitoring.services import state
 from monitoring.services.selfwatch import self_sync
@@ -128,6 +128,25 @@ def test_a_public_status_page_needs_no_login(client, down_check, group):
     page = client.get(f"/monitoring/status/{group.code}/")
     assert page.status_code == 200
     assert b"Payroll web" in page.content and b"Down" in page.content
+
+
+def test_the_status_page_lists_planned_maintenance_and_incidents(client, down_check, group):
+    """A window of the group in the next 30 days is listed, one past 30 days is not; the open
+    incident of the group's check is listed with its check's name."""
+    now = timezone.now()
+    soon = MaintenanceWindow.objects.create(
+        title="Database upgrade", starts_at=now + timedelta(days=2), ends_at=now + timedelta(days=3)
+    )
+    soon.groups.set([group])
+    later = MaintenanceWindow.objects.create(
+        title="Far away move", starts_at=now + timedelta(days=40), ends_at=now + timedelta(days=41)
+    )
+    later.groups.set([group])
+    english(client)
+    page = client.get(f"/monitoring/status/{group.code}/").content.decode()
+    planned = page.split("Planned maintenance", 1)[1]
+    assert "Database upgrade" in planned and "Far away move" not in planned
+    assert "Payroll web:" in planned  # the incident list follows the planned windows
 
 
 def test_a_private_status_page_is_a_404_for_anonymous_visitors(client, down_check, group):

@@ -20,11 +20,20 @@ class PortalConfig(AppConfig):
             LeaveType,
             PayrollImport,
             Payslip,
+            ProcurementRequest,
+            RepairCategory,
             Room,
+            Ticket,
+            TicketComment,
         )
         from .selectors import mine  # noqa: F401  (the room bookings' "My requests" provider)
         from .services import booking_approved, booking_refused
         from .services import leave as leave_services
+        from .services.procurement import (
+            procurement_approved,
+            procurement_cancelled,
+            procurement_returned,
+        )
 
         # A restricted room's booking (or series) approved or refused by its room manager.
         for model in ("portal.Booking", "portal.BookingSeries"):
@@ -39,7 +48,17 @@ class PortalConfig(AppConfig):
         audit.register(LeaveType)
         audit.register(LeaveBalance)
         audit.register(LeaveRequest)
+        signoff_hooks.register(
+            "portal.ProcurementRequest",
+            completed=procurement_approved,
+            returned=procurement_returned,
+            cancelled=procurement_cancelled,
+        )
         audit.register(Room)
+        audit.register(Ticket)
+        audit.register(TicketComment)
+        audit.register(RepairCategory)
+        audit.register(ProcurementRequest)
         audit.register(Booking, exclude=["reminded_at"])
         audit.register(BookingSeries)
         audit.register(PayrollImport)

@@ -66,3 +66,28 @@ tiles.register(
         order=34,
     )
 )
+
+tiles.register(
+    Tile(
+        key="portal-repair",
+        surface=Tile.INTRANET,
+        title=_("IT repair"),
+        nav_title=_("Repair"),
+        description=_("Report a computer problem, follow its ticket, rate the service."),
+        url_name="portal:repair_tickets",
+        icon="tools",
+        order=36,
+    )
+)
+
+tiles.register(
+    Tile(
+        key="portal-procurement",
+        surface=Tile.INTRANET,
+        title=_("Procurement requests"),
+        description=_("Request a tender or purchase and follow its approval."),
+        url_name="portal:procurement_requests",
+        icon="cart",
+        order=37,
+    )
+)

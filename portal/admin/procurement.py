@@ -1,1 +1,1 @@
-"""procurement in the Django admin."""
+"""Procurement is in the admin with repair (portal/admin/repair.py)."""

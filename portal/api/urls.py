@@ -4,7 +4,7 @@ from django.urls import path
 
 from core.api.views import API_ROOT_LINKS
 
-from . import leave, payslips, views
+from . import leave, payslips, repair, views
 
 if ("portal", "api-v1:portal-room-list") not in API_ROOT_LINKS:
     API_ROOT_LINKS.append(("portal", "api-v1:portal-room-list"))
@@ -26,4 +26,12 @@ urlpatterns = [
         name="portal-leave-request-create",
     ),
     path("portal/payslips/", payslips.PayslipListView.as_view(), name="portal-payslip-list"),
+    path(
+        "portal/repair/tickets/", repair.TicketListCreateView.as_view(), name="portal-ticket-list"
+    ),
+    path(
+        "portal/procurement/requests/",
+        repair.ProcurementRequestListView.as_view(),
+        name="portal-procurement-list",
+    ),
 ]

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from accounts.models import UnitOfficer
 from documents import selectors as documents_selectors
-from documents.models import SignOffChain
+from documents.models import SignOffChain, SignOffStep, actor_step_q
 
 from ..models import ProcurementRequest, ProcurementThreshold
 
@@ -27,8 +27,14 @@ def requests_visible_to(user) -> QuerySet[ProcurementRequest]:
     if user.is_superuser:
         return queryset
     headed = UnitOfficer.objects.filter(user_id=user.pk).values("unit_id")
+    # The approvers: steps they may take, took, or took for someone (not the documents
+    # register's wider reading rule, which lets a whole unit read its ordinary documents).
+    may_take = actor_step_q(user) or Q(pk__in=[])  # no principals: an empty Q matches all
+    steps = SignOffStep.objects.filter(may_take | Q(acted_by=user) | Q(on_behalf_of=user)).values(
+        "chain_id"
+    )
     approving = (
-        SignOffChain.objects.visible_to(user)
+        SignOffChain.objects.filter(pk__in=steps)
         .filter(
             target_content_type__app_label="portal",
             target_content_type__model="procurementrequest",

@@ -54,6 +54,17 @@ class PortalConfig(AppConfig):
             returned=procurement_returned,
             cancelled=procurement_cancelled,
         )
+        from .models import Loan, LoanItem, Stock, Store, SupplyItem, SupplyRequest
+        from .services import loan_approved, loan_refused, supply_approved, supply_refused
+
+        signoff_hooks.register("portal.Loan", completed=loan_approved, returned=loan_refused)
+        signoff_hooks.register(
+            "portal.SupplyRequest", completed=supply_approved, returned=supply_refused
+        )
+        for model in (LoanItem, Store, SupplyItem, Stock):
+            audit.register(model)
+        audit.register(Loan, exclude=["reminded_on"])
+        audit.register(SupplyRequest)
         audit.register(Room)
         audit.register(Ticket)
         audit.register(TicketComment)

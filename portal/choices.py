@@ -40,3 +40,40 @@ class LeaveStatus(models.TextChoices):
     REJECTED = "rejected", _("Not approved")
     DEPUTY_DECLINED = "declined", _("Declined by the deputy")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class LoanCategory(models.TextChoices):
+    LAPTOP = "laptop", _("Laptop")
+    PROJECTOR = "projector", _("Projector")
+    CAMERA = "camera", _("Camera")
+    OTHER = "other", _("Other equipment")
+
+
+class LoanStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved, to collect")
+    CHECKED_OUT = "out", _("Lent out")
+    RETURNED = "returned", _("Returned")
+    REJECTED = "rejected", _("Not approved")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Condition(models.TextChoices):
+    GOOD = "good", _("Good")
+    WORN = "worn", _("Worn")
+    DAMAGED = "damaged", _("Damaged")
+    MISSING = "missing", _("Parts missing")
+
+
+class SupplyCategory(models.TextChoices):
+    COMPUTER = "computer", _("Computer consumables")
+    STATIONERY = "stationery", _("Stationery")
+    OTHER = "other", _("Other supplies")
+
+
+class SupplyStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved, to issue")
+    ISSUED = "issued", _("Issued")
+    REJECTED = "rejected", _("Not approved")
+    CANCELLED = "cancelled", _("Cancelled")

@@ -387,3 +387,7 @@ def load_portal(stdout):
         return
     made = _bookings(users, stdout)
     stdout.write(f"  portal: {Room.objects.count()} rooms, {made} bookings")
+
+
+# Equipment loans and supplies have their own loader (``portal.demo_loans``).
+from . import demo_loans  # noqa: E402,F401

@@ -42,3 +42,23 @@ ROLES = [
         description="Imports the monthly payroll file into the employee portal's payslips.",
     ),
 ]
+
+LOAN_MANAGER = "portal.loan_manager"
+STORE_KEEPER = "portal.store_keeper"
+
+ROLES += [
+    RoleSpec(
+        code=LOAN_MANAGER,
+        name_zh="資訊設備借用管理人",
+        name_en="Equipment loan manager",
+        description="Checks loanable equipment of the units in scope out and back in, and sees "
+        "every loan of that equipment.",
+    ),
+    RoleSpec(
+        code=STORE_KEEPER,
+        name_zh="耗材物品管理人",
+        name_en="Store keeper",
+        description="Issues supplies from the stores of the units in scope, gets their "
+        "low-stock alerts and reads the monthly issue report.",
+    ),
+]

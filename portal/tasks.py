@@ -1,6 +1,7 @@
 """Jobs of the employee portal. ``BEAT`` (merged into the beat schedule by
 ``mol_portal.celery``): every five minutes, the reminders of bookings about to start
-(idempotent: each booking is claimed once by ``reminded_at``)."""
+(idempotent: each booking is claimed once by ``reminded_at``); every day at 09:00, the
+reminders of equipment loans past their last day (each loan claimed once a day)."""
 
 import logging
 
@@ -10,7 +11,7 @@ from celery.schedules import crontab
 from core.locks import single_flight
 from core.tasks import periodic
 
-from .services import booking_reminders_send
+from .services import booking_reminders_send, overdue_reminders_send
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,33 @@ def send_booking_reminders(self) -> int:
     return sent
 
 
+@shared_task(
+    bind=True,
+    autoretry_for=(ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+    time_limit=9 * 60,
+    soft_time_limit=8 * 60,
+)
+@periodic
+def send_loan_overdue_reminders(self) -> int:
+    """Remind each borrower of equipment past its loan's last day (once a day per loan)."""
+    with single_flight("portal.loan_overdue") as acquired:
+        if not acquired:
+            return 0
+        sent = overdue_reminders_send()
+    if sent:
+        logger.info("portal: %s overdue loan reminder(s) sent", sent)
+    return sent
+
+
 BEAT = {
+    "portal-loan-overdue-reminders": {
+        "task": "portal.tasks.send_loan_overdue_reminders",
+        "schedule": crontab(minute=0, hour=9),
+        "options": {"expires": 60 * 60},
+    },
     "portal-booking-reminders": {
         "task": "portal.tasks.send_booking_reminders",
         "schedule": crontab(minute="*/5"),

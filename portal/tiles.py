@@ -91,3 +91,29 @@ tiles.register(
         order=37,
     )
 )
+
+tiles.register(
+    Tile(
+        key="portal-loans",
+        surface=Tile.INTRANET,
+        title=_("Equipment loans"),
+        nav_title=_("Loans"),
+        description=_("Borrow a laptop, projector or camera for the days you need it."),
+        url_name="portal:loans",
+        icon="laptop",
+        order=34,
+    )
+)
+
+tiles.register(
+    Tile(
+        key="portal-supplies",
+        surface=Tile.INTRANET,
+        title=_("Supplies"),
+        nav_title=_("Supplies"),
+        description=_("Ask for toner, paper and other consumables from the stores."),
+        url_name="portal:supplies",
+        icon="box-seam",
+        order=36,
+    )
+)

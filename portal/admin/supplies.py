@@ -1,1 +1,1 @@
-"""supplies in the Django admin."""
+"""Supplies in the Django admin: see ``portal.admin.loans`` (both services share it)."""

@@ -4,7 +4,7 @@ from django.urls import path
 
 from core.api.views import API_ROOT_LINKS
 
-from . import leave, payslips, repair, views
+from . import leave, loans, payslips, repair, views
 
 if ("portal", "api-v1:portal-room-list") not in API_ROOT_LINKS:
     API_ROOT_LINKS.append(("portal", "api-v1:portal-room-list"))
@@ -34,4 +34,5 @@ urlpatterns = [
         repair.ProcurementRequestListView.as_view(),
         name="portal-procurement-list",
     ),
+    *loans.urlpatterns,
 ]

@@ -861,12 +861,18 @@ LOGGING["loggers"].setdefault("fontTools", {"level": "WARNING"})
 # Employee portal, meeting-room booking (portal/README.md "Settings"): minutes before a booking
 # starts that its organiser and attendees are reminded (a notice, by e-mail per preferences).
 PORTAL_ROOM_REMINDER_MINUTES = env_int("PORTAL_ROOM_REMINDER_MINUTES", 30, minimum=1)
+# Equipment loans (portal/README.md "Equipment loans"): how many days ahead a loan may start,
+# and the seam to the asset register (a dotted path to a callable: property number → text).
+PORTAL_LOANS_HORIZON_DAYS = env_int("PORTAL_LOANS_HORIZON_DAYS", 90, minimum=1)
+PORTAL_LOANS_ASSET_LOOKUP = os.environ.get("PORTAL_LOANS_ASSET_LOOKUP", "")
 # The API schema names the booking enums (they would collide with other apps' statuses).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
         "RoomBookingStatusEnum": "portal.choices.BookingStatus",
         "RoomBookingFrequencyEnum": "portal.choices.Frequency",
         "WeekdayEnum": "portal.choices.Weekday",
+        "LoanStatusEnum": "portal.choices.LoanStatus",
+        "LoanCategoryEnum": "portal.choices.LoanCategory",
     }
 )
 

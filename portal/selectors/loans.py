@@ -152,7 +152,7 @@ def asset_of(item: LoanItem):
     """The seam to the asset register: ``settings.PORTAL_LOANS_ASSET_LOOKUP`` (a dotted path
     to a callable taking a property number, returning a description or None) resolves an
     item's ``asset_number``; unset (the default), the portal's own catalogue stands alone."""
-    path = getattr(settings, "PORTAL_LOANS_ASSET_LOOKUP", "")
+    path = settings.PORTAL_LOANS_ASSET_LOOKUP
     if not path or not item.asset_number:
         return None
     return import_string(path)(item.asset_number)

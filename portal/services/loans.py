@@ -86,7 +86,7 @@ def _check_dates(item: LoanItem, start, end) -> None:
     if not isinstance(start, dt.date) or not isinstance(end, dt.date):
         raise ValidationError({"start": [_("Give the dates as YYYY-MM-DD.")]})
     today = timezone.localdate()
-    horizon = getattr(settings, "PORTAL_LOANS_HORIZON_DAYS", 90)
+    horizon = settings.PORTAL_LOANS_HORIZON_DAYS
     if start < today:
         errors.setdefault("start", []).append(_("A loan cannot start in the past."))
     elif start > today + dt.timedelta(days=horizon):

@@ -175,3 +175,24 @@ def test_visibility_owner_unit_head_manager_but_not_colleague_or_outsider(
     for person in (colleague, outsider):
         with pytest.raises(Loan.DoesNotExist):
             selectors.loan_get(person, loan.pk)
+
+
+def describe_asset(number):
+    return f"register item {number}"
+
+
+def test_the_asset_register_seam(laptop, settings):
+    laptop.asset_number = "3140101-03-107"
+    assert selectors.asset_of(laptop) is None
+    settings.PORTAL_LOANS_ASSET_LOOKUP = "tests.portal.loans.test_loan_services.describe_asset"
+    assert selectors.asset_of(laptop) == "register item 3140101-03-107"
+    laptop.asset_number = ""
+    assert selectors.asset_of(laptop) is None
+
+
+def test_a_template_whose_unit_has_no_head_falls_back_to_the_loan_managers(
+    outsider, desk, laptop, templates
+):
+    # BLI has no head in these tests: the template cannot be resolved.
+    loan = ask(outsider, laptop)
+    assert chain_step(loan).role.code == "portal.loan_manager"

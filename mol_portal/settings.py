@@ -873,6 +873,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "WeekdayEnum": "portal.choices.Weekday",
         "LoanStatusEnum": "portal.choices.LoanStatus",
         "LoanCategoryEnum": "portal.choices.LoanCategory",
+        # Keeps the documents category its name beside the loans category.
+        "CategoryEnum": "documents.choices.DocumentCategory",
     }
 )
 

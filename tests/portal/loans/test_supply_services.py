@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from notifications.models import Notice
 from portal import services
@@ -62,7 +63,7 @@ def test_stock_never_goes_below_zero(owner, colleague, keeper, store, toner):
     with pytest.raises(ValidationError) as caught:
         services.supply_issue(request=second, actor=keeper)
     assert "quantity" in caught.value.message_dict
-    assert "Only 1 in stock." in caught.value.message_dict["quantity"][0]
+    assert caught.value.message_dict["quantity"] == [gettext("Only %(n)d in stock.") % {"n": 1}]
     second.refresh_from_db()
     assert second.status == "approved"
     assert stock_of(store, toner) == 1

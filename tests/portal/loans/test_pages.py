@@ -303,3 +303,19 @@ def test_every_model_is_in_the_admin(db):
     ):
         assert model in admin.site._registry
     assert LoanItem.objects.count() == 0
+
+
+def test_my_requests_lists_my_loans_and_supply_requests_only(
+    client, owner, colleague, laptop, store, toner
+):
+    mine = services.loan_request(actor=owner, item=laptop, start=day(1), end=day(2), purpose="x")
+    asked = services.supply_request(actor=owner, store=store, item=toner, quantity=1, purpose="y")
+    theirs = services.supply_request(
+        actor=colleague, store=store, item=toner, quantity=1, purpose="z"
+    )
+    client.force_login(owner)
+    page = client.get(reverse("portal:my_requests")).content.decode()
+    assert mine.number in page and asked.number in page
+    assert theirs.number not in page
+    page = client.get(reverse("portal:my_requests") + "?open=1").content.decode()
+    assert mine.number in page

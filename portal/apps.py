@@ -26,8 +26,10 @@ class PortalConfig(AppConfig):
             Ticket,
             TicketComment,
         )
-        from .selectors import mine  # noqa: F401  (the room bookings' "My requests" provider)
-        from .selectors import loans_mine  # noqa: F401  (loans' and supplies' providers)
+        from .selectors import (
+            loans_mine,  # noqa: F401  (loans' and supplies' providers)
+            mine,  # noqa: F401  (the room bookings' "My requests" provider)
+        )
         from .services import booking_approved, booking_refused
         from .services import leave as leave_services
         from .services.procurement import (

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0006_backup_record'),
-        ('portal', '0003_leave'),
+        ('portal', '0004_payslips'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

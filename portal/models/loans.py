@@ -5,7 +5,7 @@ time) or a **quantity** item (a pool of interchangeable things, e.g. 10 HDMI ada
 A loan holds its dates ``[start, end]`` (whole days, both included) from the moment it is
 asked for until it is refused, cancelled or returned.
 
-No over-lending is the database's job on PostgreSQL: migration ``0005_loans_and_supplies``
+No over-lending is the database's job on PostgreSQL: migration ``0006_loans_and_supplies``
 adds an exclusion constraint over ``daterange(start, end, '[]')`` per serial item for the
 loans that hold their dates (``serial`` is copied onto the loan so the constraint can see
 it). A quantity item's loans are summed under the item's row lock (``services.loans``).

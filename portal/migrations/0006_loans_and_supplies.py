@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0006_backup_record'),
-        ('portal', '0004_payslips'),
+        ('portal', '0005_repair_and_procurement'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from portal.models import LeaveBalance
 
@@ -42,7 +43,7 @@ def test_one_bad_row_imports_nothing_and_names_every_error(types, owner, tmp_pat
         f"{owner.employee_number},personal,20x6,7,0\n"
         f"{owner.employee_number},sick,2026,1.3,0\n",
     )
-    with pytest.raises(CommandError):
+    with translation.override("en"), pytest.raises(CommandError):
         call_command("leave_import_balances", str(path))
     errors = capsys.readouterr().err
     for line in ("Line 3", "Line 4", "Line 5", "Line 6"):

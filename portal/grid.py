@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from . import selectors
 from .constants import GRID_END_HOUR, GRID_START_HOUR, MAX_GRID_ROOMS, SLOT_MINUTES
-from .models import Booking, Room
+from .models import Room
 
 
 @dataclass
 class Cell:
     start: dt.datetime
     span: int = 1
-    booking: Booking | None = None
+    booking: selectors.Busy | None = None
 
 
 @dataclass
@@ -59,13 +59,14 @@ def build(user, *, day: dt.date, view: str, building=None) -> Grid:
     start, end = _midnight(days[0]), _midnight(days[-1] + dt.timedelta(days=1))
     occupied = selectors.occupancy(rooms, start, end, user=user)
     if view == "week":
+        bounds = [(each, _midnight(each), _midnight(each + dt.timedelta(days=1))) for each in days]
         rows = []
         for room in rooms:
             bookings = occupied.get(room.pk, [])
-            cells = []
-            for each in days:
-                lo, hi = _midnight(each), _midnight(each + dt.timedelta(days=1))
-                cells.append((each, [b for b in bookings if b.start < hi and b.end > lo]))
+            cells = [
+                (each, [b for b in bookings if b.start < hi and b.end > lo])
+                for each, lo, hi in bounds
+            ]
             rows.append(Row(room=room, cells=cells))
         return Grid(view="week", days=days, slots=[], rows=rows, truncated=truncated)
     first = timezone.make_aware(dt.datetime.combine(day, dt.time(GRID_START_HOUR)))

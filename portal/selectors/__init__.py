@@ -3,6 +3,7 @@ re-exported here (``selectors.rooms(user)``); the other services' modules are im
 (``from portal.selectors import leave``)."""
 
 from .bookings import (  # noqa: F401
+    Busy,
     booking_get,
     bookings_visible_to,
     buildings,

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import authz
@@ -124,24 +126,42 @@ def my_bookings(user, *, since: dt.datetime, past: bool = False) -> QuerySet[Boo
     return queryset.filter(end__gte=since).order_by("start")
 
 
+@dataclass(frozen=True, slots=True)
+class Busy:
+    """One active booking as the availability grid and API show it: the times, the state and,
+    when ``visible`` (the reader organises it or manages the room), its title and link."""
+
+    pk: int
+    room_id: int
+    title: str
+    start: dt.datetime
+    end: dt.datetime
+    status: str
+    visible: bool
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:booking", args=[self.pk])
+
+
 def occupancy(
     rooms_: list[Room], start: dt.datetime, end: dt.datetime, *, user=None
-) -> dict[int, list[Booking]]:
+) -> dict[int, list[Busy]]:
     """The active bookings of ``rooms_`` overlapping ``[start, end)``, by room id, in one
-    query. ``visible`` is set on each booking: whether ``user`` may read its title."""
+    query, as ``Busy`` rows (read as plain values: the grid shows hundreds of them)."""
     by_id = {room.pk: room for room in rooms_}
-    bookings = list(
+    managed = {pk for pk, room in by_id.items() if user is not None and manages_room(user, room)}
+    reader = user.pk if user is not None else None
+    rows = (
         Booking.objects.filter(
             room_id__in=list(by_id), status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
-        ).order_by("start")
-    )
-    managed = {pk for pk, room in by_id.items() if user is not None and manages_room(user, room)}
-    by_room: dict[int, list[Booking]] = defaultdict(list)
-    for booking in bookings:
-        booking.visible = user is not None and (
-            booking.organiser_id == user.pk or booking.room_id in managed
         )
-        by_room[booking.room_id].append(booking)
+        .order_by("start")
+        .values_list("pk", "room_id", "organiser_id", "title", "start", "end", "status")
+    )
+    by_room: dict[int, list[Busy]] = defaultdict(list)
+    for pk, room_id, organiser_id, title, b_start, b_end, status in rows:
+        visible = reader is not None and (organiser_id == reader or room_id in managed)
+        by_room[room_id].append(Busy(pk, room_id, title, b_start, b_end, status, visible))
     return by_room
 
 

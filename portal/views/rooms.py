@@ -17,7 +17,7 @@ from core.forms import add_service_errors
 from documents import selectors as documents_selectors
 
 from .. import grid as grid_module
-from .. import ical, selectors, services
+from .. import grid_html, ical, selectors, services
 from ..forms import BookingForm, CancelForm, GridForm, RoomFilterForm
 from ..models import Booking, Room
 
@@ -109,7 +109,7 @@ def availability(request):
                 "date": day.isoformat(),
                 "view": "day" if view == "week" else "week",
             },
-            "now": timezone.now(),
+            "rows": grid_html.rows(grid, day=day, now=timezone.now()),
         },
     )
 

@@ -292,10 +292,38 @@ def test_hostile_title_is_escaped_on_the_pages(client, owner, room):
     ).bookings[0]
     assert booking.title == "<script>alert(1)</script>週會"
     client.force_login(owner)
-    for url in (booking.get_absolute_url(), reverse("portal:my_bookings")):
+    grid = reverse("portal:availability") + "?date=2026-03-03&view="
+    for url in (
+        booking.get_absolute_url(),
+        reverse("portal:my_bookings"),
+        grid + "day",
+        grid + "week",
+    ):
         page = client.get(url).content.decode()
         assert "<script>alert(1)</script>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_week_grid_cells_link_my_booking_hide_others_and_offer_each_day(
+    client, owner, colleague, make_room
+):
+    room = make_room(code="w1", name_zh="<i>斜體</i>會議室")
+    mine = taken(
+        room, owner, taipei(2026, 3, 3, 9, 0), taipei(2026, 3, 3, 10, 30), title="我的週會"
+    )
+    taken(room, colleague, taipei(2026, 3, 4, 14, 0), taipei(2026, 3, 4, 15, 0), title="他人會議")
+    client.force_login(owner)
+    page = client.get(
+        reverse("portal:availability"), {"date": "2026-03-03", "view": "week"}
+    ).content.decode()
+    assert "<i>斜體</i>" not in page and "&lt;i&gt;斜體&lt;/i&gt;會議室" in page
+    assert (
+        f'<li>09:00–10:30 <a href="{mine.bookings[0].get_absolute_url()}">我的週會</a></li>' in page
+    )
+    assert "<li>14:00–15:00 已預約</li>" in page and "他人會議" not in page
+    new = reverse("portal:booking_new")
+    for day in range(2, 9):
+        assert f'href="{new}?room={room.pk}&amp;date=2026-03-{day:02d}"' in page
 
 
 def test_reminder_job_reminds_once_shortly_before_the_start(clock, owner, colleague, room):

@@ -76,11 +76,26 @@ def approval_kinds(user) -> list[ApprovalKind]:
     return sorted(kinds, key=lambda k: k.label)
 
 
+# What a row of the page shows. The engine's selector joins eight relations; planning that
+# join costs PostgreSQL ~9 ms, more than reading the page. Content types come from Django's
+# in-process cache instead (``with_content_types``).
+PAGE_RELATIONS = ("chain__document", "chain__started_by", "chain__requester_unit", "role")
+
+
 def approvals_of_kind(user, kind: ApprovalKind | None) -> QuerySet:
-    queryset = approvals_waiting(user)
+    queryset = approvals_waiting(user).select_related(None).select_related(*PAGE_RELATIONS)
     if kind is not None:
         queryset = queryset.filter(chain__target_content_type_id=kind.content_type_id)
     return queryset
+
+
+def with_content_types(steps) -> list:
+    """``steps`` with each chain's target content type set from the in-process cache."""
+    steps = list(steps)
+    for step in steps:
+        chain = step.chain
+        chain.target_content_type = ContentType.objects.get_for_id(chain.target_content_type_id)
+    return steps
 
 
 def people_by_id(ids) -> dict:

@@ -50,7 +50,7 @@ def my_approvals(request):
     page = Paginator(queryset, APPROVALS_PAGE_SIZE).get_page(request.GET.get("page"))
     labels = {k.content_type_id: k.label for k in kinds}
     rows = []
-    for step in page.object_list:
+    for step in selectors.with_content_types(page.object_list):
         _allowed, behalf = documents_selectors.step_actor(step, request.user)
         rows.append(
             {

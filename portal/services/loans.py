@@ -32,17 +32,13 @@ from core.sequences import next_value
 from core.services import audit_record
 from core.text import clean_line
 from documents import selectors as documents_selectors
-from documents.services import (
-    StepSpec,
-    signoff_cancel,
-    signoff_start,
-    template_steps_resolve,
-)
+from documents.services import signoff_cancel, signoff_start
 
 from ..choices import Condition, LoanStatus
 from ..models import Loan, LoanItem
 from ..roles import LOAN_MANAGER
 from ..selectors import loans as selectors
+from .common import active, approval_steps, whole
 from .loans_notices import loan_decided_notify, loan_overdue_notify
 
 LOCK_WAIT_SECONDS = 10
@@ -58,10 +54,6 @@ class LoanUnavailable(ValidationError):
             {"quantity": [_("Not available on those dates: %(n)d free.") % {"n": available}]}
         )
         self.available = available
-
-
-def _active(actor) -> bool:
-    return bool(getattr(actor, "is_authenticated", False) and actor.is_active)
 
 
 @contextmanager
@@ -104,26 +96,12 @@ def _check_dates(item: LoanItem, start, end) -> None:
 
 
 def _check_quantity(item: LoanItem, quantity) -> int:
-    if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise ValidationError({"quantity": [_("Give a whole number.")]})
+    quantity = whole(quantity, "quantity")
     if item.serial and quantity != 1:
         raise ValidationError({"quantity": [_("This item is lent one at a time.")]})
     if quantity < 1 or quantity > item.quantity:
         raise ValidationError({"quantity": [_("Ask for 1 to %(max)d.") % {"max": item.quantity}]})
     return quantity
-
-
-def _approval(actor, item: LoanItem) -> list[StepSpec]:
-    """The steps of the active template of ``PURPOSE`` for ``actor`` (data: e.g. the head of
-    the requester's unit); without a template, or when it cannot be resolved (a unit with no
-    head up to the top), the managing unit's role holders approve."""
-    try:
-        template = documents_selectors.chain_template_for(purpose=PURPOSE)
-        return template_steps_resolve(
-            template=template, requester=actor, requester_unit=actor.organization
-        )
-    except ValidationError:
-        return [StepSpec(order=1, unit=item.managing_unit, role=LOAN_MANAGER)]
 
 
 def loan_request(
@@ -139,7 +117,7 @@ def loan_request(
     """Ask to borrow ``quantity`` of ``item`` from ``start`` to ``end`` (both included).
     Raises ``ValidationError`` naming the field (``LoanUnavailable`` when taken). The same
     ``submit_key`` (the form's) sent again returns the loan it made."""
-    if not _active(actor):
+    if not active(actor):
         raise PermissionDenied
     if submit_key is not None:
         earlier = Loan.objects.filter(requester=actor, submit_key=submit_key).first()
@@ -156,7 +134,9 @@ def loan_request(
         )
     _check_dates(item, start, end)
     quantity = _check_quantity(item, quantity)
-    approval = _approval(actor, item)
+    approval = approval_steps(
+        purpose=PURPOSE, actor=actor, fallback_unit=item.managing_unit, fallback_role=LOAN_MANAGER
+    )
 
     with item_lock(item.pk), transaction.atomic():
         locked = LoanItem.objects.select_for_update().get(pk=item.pk)
@@ -241,7 +221,7 @@ def _transition(loan: Loan, actor, *, old: str, new: str, fields: dict, message:
 @transaction.atomic
 def loan_checkout(*, loan: Loan, actor, condition: str, note: str = "") -> Loan:
     """Hand an approved loan's item over (a loan manager of the item), recording its condition."""
-    if not _active(actor):
+    if not active(actor):
         raise PermissionDenied
     condition = _condition(condition, "condition")
     if loan.start > timezone.localdate():
@@ -267,7 +247,7 @@ def loan_checkout(*, loan: Loan, actor, condition: str, note: str = "") -> Loan:
 def loan_return(*, loan: Loan, actor, condition: str, note: str = "") -> Loan:
     """Take a lent item back (a loan manager of the item), recording its condition. The item
     is free again from that moment (a loan returned early frees its remaining days)."""
-    if not _active(actor):
+    if not active(actor):
         raise PermissionDenied
     condition = _condition(condition, "condition")
     today = timezone.localdate()
@@ -291,7 +271,7 @@ def loan_return(*, loan: Loan, actor, condition: str, note: str = "") -> Loan:
 def loan_cancel(*, loan: Loan, actor) -> Loan:
     """The requester withdraws a loan not yet collected; its approval chain is withdrawn."""
     locked = Loan.objects.select_for_update().get(pk=loan.pk)
-    if not _active(actor) or locked.requester_id != actor.pk:
+    if not active(actor) or locked.requester_id != actor.pk:
         raise PermissionDenied
     if locked.status not in (LoanStatus.PENDING, LoanStatus.APPROVED):
         raise ValidationError(_("Only a loan not yet collected can be cancelled."))

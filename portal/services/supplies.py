@@ -26,44 +26,17 @@ from core.sequences import next_value
 from core.services import audit_record
 from core.text import clean_line
 from documents import selectors as documents_selectors
-from documents.services import (
-    StepSpec,
-    signoff_cancel,
-    signoff_start,
-    template_steps_resolve,
-)
+from documents.services import signoff_cancel, signoff_start
 
 from ..choices import SupplyStatus
 from ..models import Stock, Store, SupplyItem, SupplyRequest
 from ..roles import STORE_KEEPER
 from ..selectors import supplies as selectors
+from .common import active, approval_steps, whole
 from .loans_notices import low_stock_notify, supply_decided_notify, supply_issued_notify
 
 PURPOSE = "portal.supplies"
 PURPOSE_MAX = 300
-
-
-def _active(actor) -> bool:
-    return bool(getattr(actor, "is_authenticated", False) and actor.is_active)
-
-
-def _whole(value, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError({field: [_("Give a whole number.")]})
-    return value
-
-
-def _approval(actor, store: Store) -> list[StepSpec]:
-    """The steps of the active template of ``PURPOSE`` for ``actor`` (data: e.g. the head of
-    the requester's unit); without a template, or when it cannot be resolved (a unit with no
-    head up to the top), the managing unit's role holders approve."""
-    try:
-        template = documents_selectors.chain_template_for(purpose=PURPOSE)
-        return template_steps_resolve(
-            template=template, requester=actor, requester_unit=actor.organization
-        )
-    except ValidationError:
-        return [StepSpec(order=1, unit=store.managing_unit, role=STORE_KEEPER)]
 
 
 def supply_request(
@@ -71,7 +44,7 @@ def supply_request(
 ) -> SupplyRequest:
     """Ask for ``quantity`` of ``item`` from ``store``; ``ValidationError`` naming the field.
     The same ``submit_key`` (the form's) sent again returns the request it made."""
-    if not _active(actor):
+    if not active(actor):
         raise PermissionDenied
     if submit_key is not None:
         earlier = SupplyRequest.objects.filter(requester=actor, submit_key=submit_key).first()
@@ -81,7 +54,7 @@ def supply_request(
         raise ValidationError({"store": [_("Choose an open store.")]})
     if not selectors.stock(actor).filter(store=store, item=item).exists():
         raise ValidationError({"item": [_("This store does not keep this item.")]})
-    quantity = _whole(quantity, "quantity")
+    quantity = whole(quantity, "quantity")
     if quantity < 1 or quantity > item.max_per_request:
         raise ValidationError(
             {"quantity": [_("Ask for 1 to %(max)d.") % {"max": item.max_per_request}]}
@@ -93,7 +66,9 @@ def supply_request(
         raise ValidationError(
             {"purpose": [_("At most %(max)d characters.") % {"max": PURPOSE_MAX}]}
         )
-    approval = _approval(actor, store)
+    approval = approval_steps(
+        purpose=PURPOSE, actor=actor, fallback_unit=store.managing_unit, fallback_role=STORE_KEEPER
+    )
     with transaction.atomic():
         year = roc_year(timezone.localdate())
         request = SupplyRequest.objects.create(
@@ -148,7 +123,7 @@ def supply_refused(*, document, chain, outcome, comment, actor):
 def supply_issue(*, request: SupplyRequest, actor, quantity: int | None = None) -> SupplyRequest:
     """Issue an approved request (``quantity``: what is handed over, at most what was asked;
     default all of it). ``ValidationError`` on ``quantity`` when the store has too few."""
-    if not _active(actor):
+    if not active(actor):
         raise PermissionDenied
     locked = (
         SupplyRequest.objects.select_for_update().select_related("store", "item").get(pk=request.pk)
@@ -157,7 +132,7 @@ def supply_issue(*, request: SupplyRequest, actor, quantity: int | None = None) 
         raise PermissionDenied
     if locked.status != SupplyStatus.APPROVED:
         raise ValidationError(_("This request is not waiting to be issued."))
-    quantity = locked.quantity if quantity is None else _whole(quantity, "quantity")
+    quantity = locked.quantity if quantity is None else whole(quantity, "quantity")
     if quantity < 1 or quantity > locked.quantity:
         raise ValidationError({"quantity": [_("Issue 1 to %(max)d.") % {"max": locked.quantity}]})
     taken = Stock.objects.filter(
@@ -195,7 +170,7 @@ def supply_issue(*, request: SupplyRequest, actor, quantity: int | None = None) 
 @transaction.atomic
 def supply_cancel(*, request: SupplyRequest, actor) -> SupplyRequest:
     locked = SupplyRequest.objects.select_for_update().get(pk=request.pk)
-    if not _active(actor) or locked.requester_id != actor.pk:
+    if not active(actor) or locked.requester_id != actor.pk:
         raise PermissionDenied
     if locked.status not in (SupplyStatus.PENDING, SupplyStatus.APPROVED):
         raise ValidationError(_("Only a request not yet issued can be cancelled."))
@@ -216,12 +191,12 @@ def stock_set(
     """Set a store's stock of an item after a delivery or a count (a store keeper)."""
     if not selectors.keeps_store(actor, store):
         raise PermissionDenied
-    quantity = _whole(quantity, "quantity")
+    quantity = whole(quantity, "quantity")
     if quantity < 0:
         raise ValidationError({"quantity": [_("Stock cannot be negative.")]})
     stock, _created = Stock.objects.select_for_update().get_or_create(store=store, item=item)
     stock.quantity = quantity
     if low_threshold is not None:
-        stock.low_threshold = _whole(low_threshold, "low_threshold")
+        stock.low_threshold = whole(low_threshold, "low_threshold")
     stock.save()
     return stock

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.actions import service_action
 from core.forms import add_service_errors
 from documents import selectors as documents_selectors
 
@@ -179,15 +180,11 @@ def loan_return(request, pk: int):
 @require_POST
 def loan_cancel(request, pk: int):
     loan = _loan_or_404(request.user, pk)
-    try:
-        services.loan_cancel(loan=loan, actor=request.user)
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-    else:
-        messages.success(request, _("The loan was cancelled."))
+    service_action(
+        request,
+        lambda: services.loan_cancel(loan=loan, actor=request.user),
+        success=_("The loan was cancelled."),
+    )
     return redirect(loan)
 
 

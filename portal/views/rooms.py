@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.actions import service_action
 from core.files import file_response
 from core.forms import add_service_errors
 from documents import selectors as documents_selectors
@@ -247,13 +248,12 @@ def booking_detail(request, pk: int):
 def booking_cancel(request, pk: int):
     booking = _booking_or_404(request.user, pk)
     CancelForm(request.POST).is_valid()
-    try:
-        services.booking_cancel(booking=booking, actor=request.user)
-    except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-    else:
-        messages.success(request, _("The booking was cancelled."))
+    service_action(
+        request,
+        lambda: services.booking_cancel(booking=booking, actor=request.user),
+        success=_("The booking was cancelled."),
+        hide_denied=False,
+    )
     return redirect(booking)
 
 
@@ -263,16 +263,13 @@ def series_cancel(request, pk: int):
     if booking.series_id is None:
         raise Http404
     CancelForm(request.POST).is_valid()
-    try:
-        done = services.series_cancel(series=booking.series, actor=request.user)
-    except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-    else:
-        messages.success(
-            request,
-            _("%(count)d occurrence(s) of the series were cancelled.") % {"count": len(done)},
-        )
+    service_action(
+        request,
+        lambda: services.series_cancel(series=booking.series, actor=request.user),
+        success=lambda done: (
+            _("%(count)d occurrence(s) of the series were cancelled.") % {"count": len(done)}
+        ),
+    )
     return redirect(booking)
 
 

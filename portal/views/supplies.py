@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.actions import service_action
 from core.forms import add_service_errors
 from documents import selectors as documents_selectors
 
@@ -112,15 +113,11 @@ def request_detail(request, pk: int):
 @require_POST
 def request_cancel(request, pk: int):
     made = _request_or_404(request.user, pk)
-    try:
-        services.supply_cancel(request=made, actor=request.user)
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-    else:
-        messages.success(request, _("The request was cancelled."))
+    service_action(
+        request,
+        lambda: services.supply_cancel(request=made, actor=request.user),
+        success=_("The request was cancelled."),
+    )
     return redirect(made)
 
 

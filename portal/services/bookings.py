@@ -235,7 +235,11 @@ def booking_create(
                         status=status,
                     )
                     if index == 0:
-                        booking.full_clean()
+                        # The room (locked above) and the organiser are known rows, the times
+                        # were checked, and the overlap is the database's constraint.
+                        booking.full_clean(
+                            exclude=["room", "series", "organiser"], validate_constraints=False
+                        )
                     booking.save()
                     bookings.append(booking)
                 _add_people(bookings, people, items)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -37,6 +38,16 @@ def _booking_or_404(user, pk) -> Booking:
         raise Http404 from exc
 
 
+PAGE_SIZE = 50
+
+
+def _others(request) -> str:
+    """The query string without ``page``: the pagination links keep the filters."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 @require_GET
 def room_list(request):
     form = RoomFilterForm(
@@ -54,7 +65,12 @@ def room_list(request):
             equipment=list(data["equipment"]),
             accessible=data["accessible"],
         )
-    return render(request, "portal/room_list.html", {"form": form, "rooms": rooms[:300]})
+    page = Paginator(rooms, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/room_list.html",
+        {"form": form, "page": page, "rooms": page.object_list, "querystring": _others(request)},
+    )
 
 
 @require_GET
@@ -197,12 +213,15 @@ def booking_new(request):
 @require_GET
 def my_bookings(request):
     past = request.GET.get("when") == "past"
-    bookings = selectors.my_bookings(request.user, since=timezone.now(), past=past)[:200]
+    bookings = selectors.my_bookings(request.user, since=timezone.now(), past=past)
+    page = Paginator(bookings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "portal/my_bookings.html",
         {
-            "bookings": bookings,
+            "page": page,
+            "bookings": page.object_list,
+            "querystring": _others(request),
             "past": past,
             "pending": selectors.pending_for(request.user)[:100],
         },

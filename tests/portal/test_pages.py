@@ -15,6 +15,7 @@ from portal import services
 from portal.models import Booking, BookingSeries
 from portal.recurrence import Recurrence
 from portal.services import booking_reminders_send
+from portal.views.rooms import PAGE_SIZE
 
 from .conftest import taipei
 
@@ -341,3 +342,28 @@ def test_reminder_job_reminds_once_shortly_before_the_start(clock, owner, collea
 def test_reminder_task_is_scheduled():
     schedule = collect_beat_schedule()
     assert schedule["portal-booking-reminders"]["task"] == "portal.tasks.send_booking_reminders"
+
+
+def test_room_list_pages_keep_the_filter(client, owner, make_room, building):
+    for n in range(PAGE_SIZE + 3):
+        make_room(code=f"p{n:03d}", capacity=30)
+    make_room(code="small", capacity=4)
+    client.force_login(owner)
+    url = reverse("portal:rooms")
+    first = client.get(url, {"capacity": 20})
+    assert len(first.context["rooms"]) == PAGE_SIZE
+    assert "capacity=20&amp;page=2" in first.content.decode()
+    second = client.get(url, {"capacity": 20, "page": 2})
+    assert [r.code for r in second.context["rooms"]] == ["p050", "p051", "p052"]
+    assert client.get(url, {"capacity": 20, "page": "x"}).context["page"].number == 1
+
+
+def test_my_bookings_are_paginated(client, owner, room):
+    for n in range(PAGE_SIZE + 1):
+        start = taipei(2026, 3, 3 + n // 10, 8 + n % 10, 0)
+        taken(room, owner, start, start + dt.timedelta(minutes=30), title=f"會議{n:02d}")
+    client.force_login(owner)
+    first = client.get(reverse("portal:my_bookings"))
+    assert len(first.context["bookings"]) == PAGE_SIZE
+    last = client.get(reverse("portal:my_bookings"), {"page": 2})
+    assert [b.title for b in last.context["bookings"]] == [f"會議{PAGE_SIZE:02d}"]

@@ -3,11 +3,13 @@ database and gunicorn servers (with the CPU time their workers used)."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -139,3 +141,76 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile of ``values`` (nearest rank); 0.0 for none."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def drive(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    seconds: float,
+    clients: int,
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+    body_of=None,
+    expect: int = 200,
+    keep=None,
+) -> dict:
+    """``clients`` threads sending ``method path`` to 127.0.0.1:``port`` for ``seconds``, each
+    request on a new connection (``Connection: close``). ``body_of()`` makes each request's
+    body (else ``body``); ``keep(data)`` of each expected answer is collected in ``kept``.
+    Returns requests/s, count, p50 and p95 (ms), the failures and what was kept."""
+    lock = threading.Lock()
+    ok: list[float] = []
+    failures: list[str] = []
+    kept: list = []
+    stop_at = time.monotonic() + seconds
+    sent = {"Host": "127.0.0.1", "Connection": "close", **(headers or {})}
+
+    def client():
+        while time.monotonic() < stop_at:
+            payload = body_of() if body_of else body
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            started = time.perf_counter()
+            try:
+                conn.request(method, path, body=payload, headers=sent)
+                response = conn.getresponse()
+                data = response.read()
+            except (http.client.HTTPException, OSError) as exc:
+                with lock:
+                    failures.append(repr(exc))
+                continue
+            finally:
+                conn.close()
+            elapsed = time.perf_counter() - started
+            with lock:
+                if response.status == expect:
+                    ok.append(elapsed)
+                    if keep is not None:
+                        kept.append(keep(data))
+                else:
+                    failures.append(f"HTTP {response.status}: {data[:200]!r}")
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - started
+    return {
+        "rps": len(ok) / wall,
+        "count": len(ok),
+        "p50": percentile(ok, 0.5) * 1000,
+        "p95": percentile(ok, 0.95) * 1000,
+        "failures": failures,
+        "kept": kept,
+    }

@@ -27,14 +27,12 @@ Only 127.0.0.1; every loop is bounded. Exit code 1 when a check fails.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import secrets
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -42,7 +40,8 @@ import django
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _common import Gunicorn, Postgres, manage  # noqa: E402
+from _common import Gunicorn, Postgres, manage, percentile  # noqa: E402
+from _common import drive as common_drive  # noqa: E402
 
 CASES = int(os.environ.get("BENCH_CASES", "5000000"))
 UNITS = int(os.environ.get("BENCH_UNITS", "97"))
@@ -99,11 +98,6 @@ SELECT now(), now(),
        '', 'demo', ''
 FROM n
 """
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def timed(func, runs: int) -> list[float]:
@@ -176,54 +170,16 @@ def post_cases(port: int, token: str, seconds: float) -> dict:
 
 
 def drive(port, method, path, body, token, expect, seconds) -> dict:
-    lock = threading.Lock()
-    ok: list[float] = []
-    failures: list[str] = []
-    ids: list[int] = []
-    stop_at = time.monotonic() + seconds
-    headers = {"Host": "127.0.0.1", "Connection": "close"}
+    headers = {}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     if body:
         headers["Content-Type"] = "application/json"
-
-    def client():
-        while time.monotonic() < stop_at:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            started = time.perf_counter()
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                data = response.read()
-            except (http.client.HTTPException, OSError) as exc:
-                with lock:
-                    failures.append(repr(exc))
-                continue
-            finally:
-                conn.close()
-            elapsed = time.perf_counter() - started
-            with lock:
-                if response.status == expect:
-                    ok.append(elapsed)
-                    if method == "POST":
-                        ids.append(json.loads(data)["id"])
-                else:
-                    failures.append(f"HTTP {response.status}: {data[:200]!r}")
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.monotonic() - started
-    return {
-        "rps": len(ok) / wall,
-        "count": len(ok),
-        "p95": percentile(ok, 0.95) * 1000 if ok else 0.0,
-        "failures": failures,
-        "ids": ids,
-    }
+    keep = (lambda data: json.loads(data)["id"]) if method == "POST" else None
+    result = common_drive(port, method, path, seconds=seconds, clients=CLIENTS, headers=headers,
+                          body=body, expect=expect, keep=keep)  # fmt: skip
+    result["ids"] = result.pop("kept")
+    return result
 
 
 def main() -> int:

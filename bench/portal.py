@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import http.client
 import itertools
 import json
 import os
@@ -46,6 +45,7 @@ import django
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _common import Gunicorn, Postgres, manage  # noqa: E402
+from _common import drive as common_drive  # noqa: E402
 
 STAFF = int(os.environ.get("BENCH_STAFF", "3000"))
 ROOMS = int(os.environ.get("BENCH_ROOMS", "230"))
@@ -61,11 +61,6 @@ CREATE_RATIO_TARGET = 0.3
 CSRF = "benchcsrftoken0123456789abcdefgh"  # 32 characters: Django's unmasked token format
 # Meetings of the generated year (Asia/Taipei): hour, minute, minutes long, chance.
 SLOTS = [(9, 0, 60, 0.6), (10, 30, 90, 0.5), (14, 0, 90, 0.6)]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def generate(rng: random.Random, today: dt.date):
@@ -182,53 +177,14 @@ def approvals_for(head, staff, units, rooms, today):
 
 
 def drive(port, method, path, cookies, seconds, body_of=None, expect=200) -> dict:
-    lock = threading.Lock()
-    ok: list[float] = []
-    failures: list[str] = []
-    stop_at = time.monotonic() + seconds
-    headers = {"Host": "127.0.0.1", "Connection": "close"}
+    headers = {}
     if cookies:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
     if method == "POST":
         headers["Content-Type"] = "application/json"
         headers["X-CSRFToken"] = CSRF
-
-    def client():
-        while time.monotonic() < stop_at:
-            body = body_of() if body_of else None
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            started = time.perf_counter()
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                data = response.read()
-            except (http.client.HTTPException, OSError) as exc:
-                with lock:
-                    failures.append(repr(exc))
-                continue
-            finally:
-                conn.close()
-            elapsed = time.perf_counter() - started
-            with lock:
-                if response.status == expect:
-                    ok.append(elapsed)
-                else:
-                    failures.append(f"HTTP {response.status}: {data[:200]!r}")
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.monotonic() - started
-    return {
-        "rps": len(ok) / wall,
-        "count": len(ok),
-        "p50": percentile(ok, 0.5) * 1000 if ok else 0.0,
-        "p95": percentile(ok, 0.95) * 1000 if ok else 0.0,
-        "failures": failures,
-    }
+    return common_drive(port, method, path, seconds=seconds, clients=CLIENTS, headers=headers,
+                        body_of=body_of, expect=expect)  # fmt: skip
 
 
 def main() -> int:

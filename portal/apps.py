@@ -29,6 +29,7 @@ class PortalConfig(AppConfig):
         from .selectors import (
             loans_mine,  # noqa: F401  (loans' and supplies' providers)
             mine,  # noqa: F401  (the room bookings' "My requests" provider)
+            repair_mine,  # noqa: F401  (IT repair's and procurement's providers)
         )
         from .services import booking_approved, booking_refused
         from .services import leave as leave_services

@@ -389,5 +389,9 @@ def load_portal(stdout):
     stdout.write(f"  portal: {Room.objects.count()} rooms, {made} bookings")
 
 
-# Equipment loans and supplies have their own loader (``portal.demo_loans``).
-from . import demo_loans  # noqa: E402,F401
+# Equipment loans and supplies, IT repair and procurement have their own loaders
+# (``portal.demo_loans``, ``portal.demo_repair``).
+from . import (  # noqa: E402
+    demo_loans,  # noqa: F401
+    demo_repair,  # noqa: F401
+)

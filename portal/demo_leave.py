@@ -44,6 +44,8 @@ LEAVE_TYPES = [
     ("bereavement", "喪假", "Bereavement leave", LeaveUnit.DAY, 15, False, 0, False, True),
     ("maternity", "娩假", "Maternity leave", LeaveUnit.DAY, 42, False, 0, False, True),
 ]
+# 公務人員請假規則: sick leave of 2 working days or more in a row needs a doctor's certificate.
+DOCUMENT_AFTER_DAYS = {"sick": 2}
 ROUTES = [
     ("leave-short", "差假(未滿3日)", "Leave under 3 days", None, Decimal("3"), 1),
     ("leave-long", "差假(3日以上)", "Leave of 3 days or more", Decimal("3"), None, 2),
@@ -69,6 +71,7 @@ def leave_setup() -> None:
                 "carry_over_days": Decimal(carry),
                 "allow_negative": negative,
                 "needs_document": document,
+                "document_after_days": DOCUMENT_AFTER_DAYS.get(code),
                 "sort_order": order * 10,
             },
         )

@@ -18,6 +18,7 @@ class LeaveTypeAdmin(admin.ModelAdmin):
         "carry_over_days",
         "allow_negative",
         "needs_document",
+        "document_after_days",
         "is_active",
     )
     list_filter = ("unit", "by_seniority", "allow_negative", "needs_document", "is_active")

@@ -74,6 +74,16 @@ class LeaveType(BilingualNameMixin, TimeStampedModel):
         default=False,
         help_text=_("A certificate (medical, marriage, death...) must be attached."),
     )
+    document_after_days = models.PositiveSmallIntegerField(
+        _("document from (working days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_(
+            "Empty: “needs a document” decides. A number: a document is needed when the request "
+            "covers at least this many working days (e.g. sick leave: 2)."
+        ),
+    )
     chain_purpose = models.CharField(
         _("approval route purpose"),
         max_length=64,

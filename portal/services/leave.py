@@ -6,10 +6,12 @@ the type (active), the span (offset given, end after start, not more than
 ``LEAVE_MAX_DAYS``, hours that fit the type's unit on the working days of ``core.dates``'
 calendar), the reason (one line, bidi controls removed), the deputy (an active colleague of
 the same unit, from ``selectors.leave.deputy_choices``), the attachment (required by types
-that need a document) and an approval route for the type and length. Then, with the
+that need a document, or, with ``document_after_days``, when the span touches at least that
+many working days) and an approval route for the type and length. Then, with the
 requester's row locked (``SELECT … FOR UPDATE``: one person's requests are made one at a time)
 and, on SQLite, a ``core.locks`` file lock, it refuses an overlap with the person's own held
-leave and charges the balance of each year the span touches with a conditional update
+leave, refuses a deputy whose own held leave overlaps the span (error on ``deputy``), and
+charges the balance of each year the span touches with a conditional update
 (``used + hours <= granted + carried`` unless the type may go negative) — the database's
 check constraint refuses the rest. Two simultaneous requests that together exceed a balance:
 one is refused.
@@ -109,11 +111,24 @@ def _check_span(leave_type: LeaveType, start, end) -> dict[dt.date, Decimal]:
     return per_day
 
 
-def _check_attachment(leave_type: LeaveType, attachment) -> None:
+def _check_attachment(leave_type: LeaveType, attachment, working_days: int) -> None:
     if not attachment:
-        if leave_type.needs_document:
+        after = leave_type.document_after_days
+        if after is None and leave_type.needs_document:
             raise ValidationError(
                 {"attachment": [_("This leave needs a document (a certificate); attach it.")]}
+            )
+        if after is not None and working_days >= after:
+            raise ValidationError(
+                {
+                    "attachment": [
+                        _(
+                            "%(type)s of %(days)d working days or more needs a document "
+                            "(a certificate); attach it."
+                        )
+                        % {"type": leave_type.name, "days": after}
+                    ]
+                }
             )
         return
     name = (getattr(attachment, "name", "") or "").lower()
@@ -213,6 +228,17 @@ def _overlaps(user, start, end, *, excluding: int | None = None) -> bool:
     return rows.exists()
 
 
+def _deputy_conflict(deputy, start, end) -> LeaveRequest | None:
+    """The deputy's own held leave (awaiting deputy, pending or approved) overlapping the span."""
+    return (
+        LeaveRequest.objects.filter(
+            user=deputy, status__in=leave_selectors.HOLDING, start__lt=end, end__gt=start
+        )
+        .order_by("start")
+        .first()
+    )
+
+
 def leave_request_create(
     *,
     actor,
@@ -235,7 +261,7 @@ def leave_request_create(
     reason = _clean_reason(reason)
     if deputy is None or not leave_selectors.deputy_choices(actor).filter(pk=deputy.pk).exists():
         raise ValidationError({"deputy": [_("Choose an active colleague of your unit.")]})
-    _check_attachment(leave_type, attachment)
+    _check_attachment(leave_type, attachment, len(per_day))
     _route(leave_type, hours)
     if start < timezone.now() - dt.timedelta(days=31):
         raise ValidationError({"start": [_("Leave more than a month ago cannot be requested.")]})
@@ -245,6 +271,24 @@ def leave_request_create(
             _release(amends, actor, status=LeaveStatus.CANCELLED, why="amended")
         if _overlaps(actor, start, end):
             raise ValidationError({"start": [_("You already have leave at that time.")]})
+        conflict = _deputy_conflict(deputy, start, end)
+        if conflict is not None:
+            raise ValidationError(
+                {
+                    "deputy": [
+                        _(
+                            "%(name)s is on leave from %(start)s to %(end)s (%(number)s); "
+                            "choose another deputy."
+                        )
+                        % {
+                            "name": deputy.display_name,
+                            "start": timezone.localtime(conflict.start).strftime("%Y-%m-%d %H:%M"),
+                            "end": timezone.localtime(conflict.end).strftime("%Y-%m-%d %H:%M"),
+                            "number": conflict.number,
+                        }
+                    ]
+                }
+            )
         try:
             with transaction.atomic():
                 _charge(actor, leave_type, by_year)

@@ -10,9 +10,12 @@ The payroll file is CSV in long format, one amount a line (``portal/README.md``)
 ``payroll_import(actor=, data=, filename=)`` reads the whole file first and writes only when
 every row is right (all or nothing): a bad file raises ``PayrollFileInvalid`` whose ``errors``
 are ``ReportError(row, field, message)`` (row = line of the file, the header is row 1) and
-nothing is saved. A person and month already imported is replaced (the payroll office
-re-sends a corrected month) and counted in ``PayrollImport.replaced``. Only holders of
-``portal.payroll_officer`` may import.
+nothing is saved. Imports run one at a time (a ``core.locks.single_flight`` lock): an import
+started while another runs is refused with ``PayrollFileInvalid`` ("another payroll import is
+running"), so two simultaneous imports of one month store exactly one; the unique person and
+month of ``Payslip`` remains the last guard. A person and month already imported is
+replaced (the payroll office re-sends a corrected month) and counted in
+``PayrollImport.replaced``. Only holders of ``portal.payroll_officer`` may import.
 
 ``payslip_open(actor=, pk=, purpose=)`` is how every page, download and API read reaches a
 slip: the person's own is returned and its reading audited (``AuditAction.VIEW``); anything
@@ -45,6 +48,7 @@ from accounts.models import User
 from core import pdf
 from core.choices import AuditAction
 from core.dates import format_roc_date
+from core.locks import single_flight
 from core.services import audit_record
 from core.text import BIDI_CONTROLS, clean_line
 from notifications.services import outbox_email
@@ -325,6 +329,21 @@ def payroll_import(*, actor: User, data: bytes, filename: str) -> ImportResult:
         raise PermissionDenied(_("Only payroll officers may import payslips."))
     slips, rows = payroll_parse(data)
     filename = clean_line(filename)[:200] or "payroll.csv"
+    with single_flight("portal.payroll-import") as acquired:
+        if not acquired:
+            raise PayrollFileInvalid(
+                [
+                    ReportError(
+                        0,
+                        "file",
+                        _("Another payroll import is running: try again when it has finished."),
+                    )
+                ]
+            )
+        return _payroll_write(actor=actor, slips=slips, rows=rows, filename=filename)
+
+
+def _payroll_write(*, actor: User, slips: list[_Slip], rows: int, filename: str) -> ImportResult:
     try:
         with transaction.atomic():
             replaced = 0

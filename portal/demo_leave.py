@@ -175,16 +175,10 @@ def load_leave(stdout):
     step = chain.steps.filter(status=StepStatus.PENDING).first() if chain else None
     if step is not None:
         signoff_approve(step=step, actor=wang, comment="准")
-    cancelled = ask(liu, tsai, "compensatory", _at(later, 13), _at(later, 15), "補休")
+    after = _next_workday(later + dt.timedelta(days=1))  # tsai is away on ``later``
+    cancelled = ask(liu, tsai, "compensatory", _at(after, 13), _at(after, 15), "補休")
     leave_services.leave_cancel(request=cancelled, actor=liu)
-    declined = ask(
-        liu,
-        tsai,
-        "annual",
-        _at(later + dt.timedelta(days=1), 8),
-        _at(later + dt.timedelta(days=1), 12),
-        "看診",
-    )
+    declined = ask(liu, tsai, "annual", _at(after, 8), _at(after, 12), "看診")
     leave_services.leave_deputy_answer(request=declined, actor=tsai, accept=False)
     stdout.write(
         f"  portal leave: {len(types)} leave types, {LeaveRequest.objects.count()} requests"

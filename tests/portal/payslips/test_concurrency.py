@@ -33,14 +33,15 @@ def race(officer, files, monkeypatch) -> list:
     monkeypatch.setattr(services, "_payroll_write", slow_write)
 
     def attempt(data):
+        translation.activate("en")  # each thread has its own language: messages read in English
         try:
             barrier.wait(timeout=10)
             services.payroll_import(actor=officer, data=data.encode(), filename="f.csv")
             outcomes.append("imported")
         except services.PayrollFileInvalid as exc:
-            with translation.override("en"):
-                outcomes.append(exc.errors[0].message)
+            outcomes.append(str(exc.errors[0].message))
         finally:
+            translation.deactivate()
             answered.set()
             connection.close()
 

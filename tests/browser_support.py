@@ -93,6 +93,16 @@ def check_no_horizontal_overflow(page, viewport, label: str):
     )
 
 
+def check_pages(page, base_url: str, paths, viewport) -> None:
+    """Open each of ``paths``: a 200, one h1, no sideways scroll and axe-clean at ``viewport``."""
+    for path in paths:
+        response = page.goto(base_url + path)
+        assert response is not None and response.status == 200, path
+        assert page.locator("h1").count() == 1, path
+        check_no_horizontal_overflow(page, viewport, path)
+        check_axe(page, f"{path} at {viewport['width']}px")
+
+
 def html_lang(page) -> str:
     return page.evaluate("document.documentElement.lang")
 

@@ -17,6 +17,7 @@ from tests.browser_support import (
     PHONE,
     check_axe,
     check_no_horizontal_overflow,
+    check_pages,
     log_in,
 )
 
@@ -32,15 +33,6 @@ def setting(transactional_db, settings):
     load_users(StringIO())
     load_loans_and_supplies(StringIO())
     return LoanItem.objects.get(code="nb-05")
-
-
-def visit(page, base, paths, viewport):
-    for path in paths:
-        response = page.goto(base + path)
-        assert response is not None and response.status == 200, path
-        assert page.locator("h1").count() == 1, path
-        check_no_horizontal_overflow(page, viewport, path)
-        check_axe(page, f"{path} at {viewport['width']}px")
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1280px"])
@@ -69,7 +61,7 @@ def test_borrow_a_laptop_and_every_page_is_clean(setting, live_server, open_page
     with page.expect_navigation():
         page.locator("#loan-form button[type=submit]").click()
     check_axe(page, f"loan form with errors at {viewport['width']}px")
-    visit(
+    check_pages(
         page,
         live_server.url,
         [
@@ -86,7 +78,7 @@ def test_borrow_a_laptop_and_every_page_is_clean(setting, live_server, open_page
     log_in(page, live_server.url, "lin.meihua", DEMO_PASSWORD)
     out = Loan.objects.filter(status="out").first()
     issued = SupplyRequest.objects.filter(status="issued").first()
-    visit(
+    check_pages(
         page,
         live_server.url,
         [

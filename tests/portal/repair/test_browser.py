@@ -15,8 +15,7 @@ from portal.models import ProcurementRequest, Ticket, TicketComment
 from tests.browser_support import (
     DESKTOP,
     PHONE,
-    check_axe,
-    check_no_horizontal_overflow,
+    check_pages,
     log_in,
 )
 
@@ -34,22 +33,13 @@ def demo(transactional_db, settings):
     load_repair(StringIO())
 
 
-def visit(page, base, paths, viewport):
-    for path in paths:
-        response = page.goto(base + path)
-        assert response is not None and response.status == 200, path
-        assert page.locator("h1").count() == 1, path
-        check_no_horizontal_overflow(page, viewport, path)
-        check_axe(page, f"{path} at {viewport['width']}px")
-
-
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1280px"])
 def test_the_requesters_pages_are_clean(demo, live_server, open_page, viewport):
     chen = User.objects.get(username="chen.yiming")
     commented = TicketComment.objects.filter(ticket__requester=chen).first().ticket
     page = open_page(viewport)
     log_in(page, live_server.url, "chen.yiming", DEMO_PASSWORD)
-    visit(
+    check_pages(
         page,
         live_server.url,
         [
@@ -70,7 +60,7 @@ def test_the_team_and_approver_pages_are_clean(demo, live_server, open_page, vie
     request = ProcurementRequest.objects.filter(status="approved").first()
     page = open_page(viewport)
     log_in(page, live_server.url, "wang.jianguo", DEMO_PASSWORD)
-    visit(
+    check_pages(
         page,
         live_server.url,
         [
